@@ -1,0 +1,47 @@
+import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AppModule } from './app.module';
+import { acceptOnlyJson } from './common/http/json-body-parser';
+import { readAppConfig } from './config/app.config';
+import { setupSwagger } from './swagger/setup-swagger';
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+/**
+ * Builds the HTTP application exactly as production runs it; tests call this too, so what
+ * they exercise is what ships.
+ */
+export async function createApp(): Promise<NestFastifyApplication> {
+  const { bodyLimit, trustProxy, isProduction } = readAppConfig();
+  const adapter = new FastifyAdapter({
+    bodyLimit,
+    trustProxy,
+    // A caller's X-Request-Id is kept when it looks like one, so logs can be joined across services.
+    genReqId: (request: IncomingMessage) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const levels: LogLevel[] = process.env.LOG_LEVEL === 'silent' ? [] : ['log', 'warn', 'error', 'fatal'];
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    bodyParser: false,
+    logger: new ConsoleLogger({ json: isProduction, logLevels: levels }),
+    abortOnError: false,
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  acceptOnlyJson(fastify, bodyLimit);
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('X-Request-Id', request.id);
+    // Responses carry tokens and personal data: no cache may keep them (RFC 6749 5.1).
+    if (!reply.hasHeader('Cache-Control')) void reply.header('Cache-Control', 'no-store');
+  });
+
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  await app.init();
+  return app;
+}

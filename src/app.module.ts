@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { createValidationPipe } from './common/http/validation.pipe';
+import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { TokensModule } from './tokens/tokens.module';
+import { FirstRunAdmin } from './users/first-run-admin';
+import { UsersModule } from './users/users.module';
+
+@Module({
+  imports: [AppConfigModule, DatabaseModule, UsersModule, TokensModule, AuthModule, HealthModule],
+  providers: [
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    FirstRunAdmin,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,23 @@
+import { registerAs } from '@nestjs/config';
+import { readDurationSeconds, readInt, readString } from '../config/env';
+
+export interface AuthConfig {
+  bcryptCost: number;
+  temporaryPasswordTtl: number;
+  admin: { username: string; email: string; password?: string };
+}
+
+export function readAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
+  return {
+    // 12 is OWASP's floor for bcrypt in 2025; below 10 only for tests.
+    bcryptCost: readInt(env, 'BCRYPT_COST', 12, 4, 17),
+    temporaryPasswordTtl: readDurationSeconds(env, 'TEMPORARY_PASSWORD_TTL', '7d'),
+    admin: {
+      username: readString(env, 'ADMIN_USERNAME', 'admin'),
+      email: readString(env, 'ADMIN_EMAIL', 'admin@localhost'),
+      password: readString(env, 'ADMIN_PASSWORD'),
+    },
+  };
+}
+
+export const authConfig = registerAs('auth', () => readAuthConfig());

@@ -1,0 +1,75 @@
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, JSON_BODY_ERRORS } from '../common/decorators/api-errors.decorator';
+import { Public } from '../common/decorators/public.decorator';
+import { MessageResponseDto, messageResponse } from '../common/dto/message-response.dto';
+import { Client, ClientInfo } from '../common/http/client-info';
+import { AuthService } from './auth.service';
+import { LoginDto } from './dto/login.dto';
+import { LoginResponseDto, RefreshResponseDto } from './dto/login-response.dto';
+import { NewPasswordRequiredDto } from './dto/new-password-required.dto';
+import { RefreshTokenDto } from './dto/refresh-token.dto';
+import { RevokeTokenDto } from './dto/revoke-token.dto';
+
+@ApiTags('Auth')
+@Public()
+@Controller('v1')
+@ApiErrors(...JSON_BODY_ERRORS)
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('login')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Log in',
+    description:
+      'By receiving username and password creates new access, id and refresh tokens. An account created with a ' +
+      'temporary password gets the NEW_PASSWORD_REQUIRED challenge and a session instead.',
+  })
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
+  login(@Body() dto: LoginDto, @Client() client: ClientInfo): Promise<LoginResponseDto> {
+    return this.auth.login(dto, client);
+  }
+
+  @Post('token-refresh')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Refresh tokens',
+    description: 'By receiving refresh token and username provides new access and id tokens.',
+  })
+  @ApiOkResponse({ type: RefreshResponseDto })
+  @ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
+  refresh(@Body() dto: RefreshTokenDto): Promise<RefreshResponseDto> {
+    return this.auth.refresh(dto);
+  }
+
+  @Post('token-revoke')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Revoke a refresh token',
+    description:
+      'By receiving refresh token revokes access for all of its access tokens. After the token is revoked, you ' +
+      'can not use the revoked token to access authenticated APIs. Unknown or already revoked tokens answer 200 ' +
+      '(RFC 7009).',
+  })
+  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiErrors(HttpStatus.TOO_MANY_REQUESTS)
+  async revoke(@Body() dto: RevokeTokenDto): Promise<MessageResponseDto> {
+    await this.auth.revoke(dto.refresh_token);
+    return messageResponse('Token revoked.');
+  }
+
+  @Post('new-password-required')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Answer NEW_PASSWORD_REQUIRED',
+    description:
+      'Responds NEW_PASSWORD_REQUIRED challenge by receiving username and session token and setting new password.',
+  })
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
+  newPasswordRequired(@Body() dto: NewPasswordRequiredDto, @Client() client: ClientInfo): Promise<LoginResponseDto> {
+    return this.auth.completeNewPasswordChallenge(dto, client);
+  }
+}

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { ApiException, badCredentials } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { ClientInfo } from '../common/http/client-info';
+import { AccessTokensService } from '../tokens/access-tokens.service';
+import { ChallengeSessionsService } from '../tokens/challenge-sessions.service';
+import { RefreshTokensService } from '../tokens/refresh-tokens.service';
+import { UserEntity, UserStatus } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { LoginDto } from './dto/login.dto';
+import { ChallengeName, LoginResponseDto, RefreshResponseDto } from './dto/login-response.dto';
+import { NewPasswordRequiredDto } from './dto/new-password-required.dto';
+import { RefreshTokenDto } from './dto/refresh-token.dto';
+
+const invalidRefreshToken = () => new ApiException(ErrorCode.NotAuthorized, 'Invalid refresh token.');
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly accessTokens: AccessTokensService,
+    private readonly refreshTokens: RefreshTokensService,
+    private readonly challenges: ChallengeSessionsService,
+  ) {}
+
+  /**
+   * Unknown user, wrong password and disabled account fail alike, and only after one bcrypt
+   * comparison each, so neither the answer nor its timing tells them apart.
+   */
+  async login({ username, password }: LoginDto, client: ClientInfo): Promise<LoginResponseDto> {
+    const user = await this.users.findByUsername(username, { withHash: true });
+    const matches = user
+      ? await this.users.verifyPassword(user, password)
+      : await this.users.verifyUnknownUserPassword(password);
+    if (!user || !matches || user.status === UserStatus.Disabled) throw badCredentials();
+
+    if (user.status === UserStatus.ForceChangePassword) {
+      if (this.users.isTemporaryPasswordExpired(user)) {
+        throw new ApiException(
+          ErrorCode.NotAuthorized,
+          'Temporary password has expired; ask an administrator to issue a new one.',
+        );
+      }
+      const challenge = await this.challenges.start(user);
+      return {
+        challenge_name: ChallengeName.NewPasswordRequired,
+        session: challenge.session,
+        id_token: null,
+        access_token: null,
+        refresh_token: null,
+        expires_in: challenge.expiresIn,
+        token_type: 'Bearer',
+      };
+    }
+    return this.startSession(user, client);
+  }
+
+  /**
+   * Answers NEW_PASSWORD_REQUIRED. A password the policy rejects leaves the session usable;
+   * otherwise the session is spent, the password set and earlier sessions ended in one
+   * transaction, so a failure part-way changes nothing.
+   */
+  async completeNewPasswordChallenge(dto: NewPasswordRequiredDto, client: ClientInfo): Promise<LoginResponseDto> {
+    const challenge = await this.challenges.find(dto.session, dto.username);
+    if (!challenge) throw new ApiException(ErrorCode.NotAuthorized, 'Invalid or expired session.');
+    const user = challenge.user!;
+    if (user.status !== UserStatus.ForceChangePassword) {
+      throw new ApiException(ErrorCode.NotAuthorized, 'Invalid or expired session.');
+    }
+    this.users.assertAcceptablePassword(dto.new_password, user.username);
+
+    return this.users.transaction(async (manager) => {
+      if (!(await this.challenges.consume(challenge.id, manager))) {
+        throw new ApiException(ErrorCode.NotAuthorized, 'Invalid or expired session.');
+      }
+      await this.users.setPassword(user, dto.new_password, manager);
+      await this.refreshTokens.revokeAllForUser(user.id, { manager });
+      return this.startSession({ ...user, status: UserStatus.Active }, client, manager);
+    });
+  }
+
+  async refresh({ username, refresh_token }: RefreshTokenDto): Promise<RefreshResponseDto> {
+    const session = await this.refreshTokens.findActive(refresh_token);
+    if (!session?.user || session.user.username !== this.users.canonical(username)) throw invalidRefreshToken();
+    await this.refreshTokens.markUsed(session);
+    return { ...this.accessTokens.issue(session.user, session.id), token_type: 'Bearer' };
+  }
+
+  revoke(refreshToken: string): Promise<void> {
+    return this.refreshTokens.revoke(refreshToken);
+  }
+
+  private async startSession(
+    user: UserEntity,
+    client: ClientInfo,
+    manager?: Parameters<RefreshTokensService['issue']>[2],
+  ): Promise<LoginResponseDto> {
+    const refresh = await this.refreshTokens.issue(user, client, manager);
+    return {
+      challenge_name: null,
+      session: null,
+      ...this.accessTokens.issue(user, refresh.session.id),
+      refresh_token: refresh.token,
+      token_type: 'Bearer',
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { invalidAccessToken } from '../../common/errors/api.exception';
+import { AccessTokenClaims, AccessTokensService, assertAccessClaims } from '../../tokens/access-tokens.service';
+import { RefreshTokensService } from '../../tokens/refresh-tokens.service';
+
+/**
+ * Verifies the Bearer access token: one pinned algorithm, our issuer and audience, `exp`
+ * with a few seconds' leeway. `validate` does hit the database, on purpose: an access token
+ * dies with the refresh token it came from (revoke, password change), which a signature
+ * alone cannot tell. It is one primary-key lookup.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    tokens: AccessTokensService,
+    private readonly sessions: RefreshTokensService,
+  ) {
+    const { algorithms, issuer, audience, clockTolerance } = tokens.verifyOptions;
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      // A KeyObject, not a string: see jwt-keys.ts.
+      // jsonwebtoken takes a KeyObject; passport-jwt's types predate that and only name string | Buffer.
+      secretOrKeyProvider: (_request, _token, done) => done(null, tokens.verificationKey as unknown as Buffer),
+      algorithms,
+      issuer,
+      audience,
+      jsonWebTokenOptions: { clockTolerance },
+      ignoreExpiration: false,
+    });
+  }
+
+  async validate(payload: unknown): Promise<AccessTokenClaims> {
+    const claims = assertAccessClaims(payload);
+    if (!(await this.sessions.isSessionActive(claims.sid, claims.sub))) throw invalidAccessToken();
+    return claims;
+  }
+}

@@ -1,0 +1,63 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { AccountProvisioningService } from '../users/account-provisioning.service';
+import { CliUsageError, printProvisioned } from './cli-output';
+
+interface CreateUserOptions {
+  username?: string;
+  email?: string;
+  temporaryPassword?: string;
+  password?: string;
+  admin?: boolean;
+}
+
+@Command({
+  name: 'create-user',
+  description: 'Create an account; it must set a new password at first login unless --password is given',
+})
+export class CreateUserCommand extends CommandRunner {
+  constructor(private readonly provisioning: AccountProvisioningService) {
+    super();
+  }
+
+  async run(_args: string[], options: CreateUserOptions): Promise<void> {
+    if (!options.username || !options.email) {
+      throw new CliUsageError('create-user needs --username and --email');
+    }
+    if (options.password !== undefined && options.temporaryPassword !== undefined) {
+      throw new CliUsageError('give either --password or --temporary-password, not both');
+    }
+    const provisioned = await this.provisioning.createUser({
+      username: options.username,
+      email: options.email,
+      admin: options.admin ?? false,
+      password: options.password,
+      temporaryPassword: options.temporaryPassword,
+    });
+    printProvisioned(options.admin ? 'admin' : 'user', provisioned);
+  }
+
+  @Option({ flags: '--username <username>', description: 'username (required)', required: true })
+  parseUsername(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--email <email>', description: 'email address (required)', required: true })
+  parseEmail(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--temporary-password <password>', description: 'temporary password (default: generated)' })
+  parseTemporaryPassword(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--password <password>', description: 'final password: no change needed at first login' })
+  parsePassword(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--admin', description: 'give the account the admin role' })
+  parseAdmin(): boolean {
+    return true;
+  }
+}

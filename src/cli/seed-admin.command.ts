@@ -1,0 +1,54 @@
+import { Inject } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { AllConfig } from '../config/config.types';
+import { AccountProvisioningService } from '../users/account-provisioning.service';
+import { printProvisioned } from './cli-output';
+
+interface SeedAdminOptions {
+  username?: string;
+  email?: string;
+  password?: string;
+}
+
+@Command({
+  name: 'seed-admin',
+  description: 'Create the admin account unless it exists (a temporary password is generated when none is given)',
+})
+export class SeedAdminCommand extends CommandRunner {
+  constructor(
+    private readonly provisioning: AccountProvisioningService,
+    @Inject(ConfigService) private readonly config: ConfigService<AllConfig, true>,
+  ) {
+    super();
+  }
+
+  async run(_args: string[], options: SeedAdminOptions): Promise<void> {
+    const defaults = this.config.get('auth.admin', { infer: true });
+    const result = await this.provisioning.seedAdmin({
+      username: options.username ?? defaults.username,
+      email: options.email ?? defaults.email,
+      password: options.password ?? defaults.password,
+    });
+    if (result.created) {
+      printProvisioned('admin', result);
+    } else {
+      process.stdout.write(`Admin "${result.user.username}" already exists; nothing changed.\n`);
+    }
+  }
+
+  @Option({ flags: '--username <username>', description: 'admin username (default: ADMIN_USERNAME or admin)' })
+  parseUsername(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--email <email>', description: 'admin email (default: ADMIN_EMAIL)' })
+  parseEmail(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--password <password>', description: 'final password (default: ADMIN_PASSWORD, else generated)' })
+  parsePassword(value: string): string {
+    return value;
+  }
+}

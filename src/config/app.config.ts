@@ -1,0 +1,27 @@
+import { registerAs } from '@nestjs/config';
+import { readBoolean, readEnum, readInt } from './env';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+
+export interface AppConfig {
+  nodeEnv: (typeof NODE_ENVS)[number];
+  isProduction: boolean;
+  port: number;
+  /** Largest request body accepted, in bytes; every documented request fits in a few hundred. */
+  bodyLimit: number;
+  /** Honour X-Forwarded-For from a reverse proxy when computing the client IP. */
+  trustProxy: boolean;
+}
+
+export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const nodeEnv = readEnum(env, 'NODE_ENV', NODE_ENVS, 'development');
+  return {
+    nodeEnv,
+    isProduction: nodeEnv === 'production',
+    port: readInt(env, 'PORT', 3000, 0, 65535),
+    bodyLimit: readInt(env, 'BODY_LIMIT', 16 * 1024, 1024, 1024 * 1024),
+    trustProxy: readBoolean(env, 'TRUST_PROXY', false),
+  };
+}
+
+export const appConfig = registerAs('app', () => readAppConfig());

@@ -1,0 +1,12 @@
+import { ConfigModule } from '@nestjs/config';
+import { authConfig } from '../auth/auth.config';
+import { databaseConfig } from '../database/database.config';
+import { tokensConfig } from '../tokens/tokens.config';
+import { appConfig } from './app.config';
+
+/** Every namespace is parsed and checked once, at boot; a bad value stops the start. */
+export const AppConfigModule = ConfigModule.forRoot({
+  isGlobal: true,
+  cache: true,
+  load: [appConfig, databaseConfig, authConfig, tokensConfig],
+});

@@ -1,0 +1,12 @@
+import { AuthConfig } from '../auth/auth.config';
+import { DatabaseConfig } from '../database/database.config';
+import { TokensConfig } from '../tokens/tokens.config';
+import { AppConfig } from './app.config';
+
+/** Every config namespace; read with `ConfigService<AllConfig, true>` and `{ infer: true }`. */
+export interface AllConfig {
+  app: AppConfig;
+  database: DatabaseConfig;
+  auth: AuthConfig;
+  tokens: TokensConfig;
+}

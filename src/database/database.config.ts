@@ -1,0 +1,34 @@
+import { registerAs } from '@nestjs/config';
+import { ConfigError, readInt, readString } from '../config/env';
+
+export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string; poolSize: number };
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/auth.sqlite';
+
+export function readDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const url = readString(env, 'DATABASE_URL', DEFAULT_DATABASE_URL);
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') throw new ConfigError('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/auth.sqlite');
+    return { type: 'sqlite', path };
+  }
+  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
+    try {
+      const parsed = new URL(url);
+      if (parsed.pathname.length < 2) throw new Error('no database');
+    } catch {
+      throw new ConfigError('DATABASE_URL must look like mysql://user:password@host:3306/database');
+    }
+    return {
+      type: 'mysql',
+      url: url.replace(/^mariadb:/, 'mysql:'),
+      poolSize: readInt(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    };
+  }
+  const scheme = url.split(':')[0];
+  throw new ConfigError(
+    `DATABASE_URL must start with sqlite: or mysql:// (got a "${scheme}:" URL); PostgreSQL is not supported`,
+  );
+}
+
+export const databaseConfig = registerAs('database', () => readDatabaseConfig());

@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { createApp } from './app.factory';
+import { readAllConfig } from './config/all-config';
+import { ApiException } from './common/errors/api.exception';
+import { ConfigError } from './config/env';
+
+async function bootstrap(): Promise<void> {
+  const { port } = readAllConfig().app;
+  const app = await createApp();
+  await app.listen({ port, host: '0.0.0.0' });
+}
+
+bootstrap().catch((error: unknown) => {
+  // A bad setting is the operator's to fix: one line that says what is wrong, no stack.
+  const operatorError = error instanceof ConfigError || error instanceof ApiException;
+  const message = operatorError ? error.message : error instanceof Error ? error.stack : String(error);
+  console.error(`Startup failed: ${message}`);
+  process.exit(1);
+});

@@ -1,0 +1,28 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+const DESCRIPTION =
+  'Use your account credentials (username in lowercase) and tokens to manage your account programmatically. ' +
+  'Access tokens expire after 24 hours, while refresh tokens expire after 90 days. Use the login endpoint to ' +
+  'receive your tokens, then use the token-refresh and token-revoke endpoints to manage them. Your account ' +
+  'password can also be managed with the associated endpoints. Every error is `{"message", "status"}`.';
+
+/** Swagger UI at /docs and the OpenAPI 3 document at /docs-json. */
+export function setupSwagger(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Authentication API')
+    .setDescription(DESCRIPTION)
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token' })
+    .addTag('Auth', 'Log in and manage tokens')
+    .addTag('Password', 'Change, reset and set passwords')
+    .addTag('Account', 'The caller’s own account')
+    .addTag('Health', 'Liveness and readiness')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    customSiteTitle: 'Authentication API',
+    swaggerOptions: { persistAuthorization: false, displayRequestDuration: true },
+  });
+}

@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, IsNull, Repository } from 'typeorm';
+import { AllConfig } from '../config/config.types';
+import { canonicalUsername } from '../users/username';
+import { UserEntity } from '../users/entities/user.entity';
+import { ChallengeSessionEntity } from './entities/challenge-session.entity';
+import { hashSecret, newSecret, secretMatches } from './secret-hash';
+
+const SESSION_FORMAT = /^([0-9a-f-]{36})\.([\w-]{43})$/;
+
+/** Opaque, single-use sessions for answering a login challenge. */
+@Injectable()
+export class ChallengeSessionsService {
+  private readonly ttlSeconds: number;
+
+  constructor(
+    @InjectRepository(ChallengeSessionEntity) private readonly sessions: Repository<ChallengeSessionEntity>,
+    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+  ) {
+    this.ttlSeconds = config.get('tokens.challengeSessionTtl', { infer: true });
+  }
+
+  async start(user: UserEntity): Promise<{ session: string; expiresIn: number }> {
+    const secret = newSecret();
+    const now = new Date();
+    const id = randomUUID();
+    await this.sessions.insert({
+      id,
+      userId: user.id,
+      secretHash: hashSecret(secret),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.ttlSeconds * 1000),
+      consumedAt: null,
+    });
+    return { session: `${id}.${secret}`, expiresIn: this.ttlSeconds };
+  }
+
+  /** The unspent, unexpired session issued to this username; null for anything else. */
+  async find(session: string, username: string, now = new Date()): Promise<ChallengeSessionEntity | null> {
+    const match = SESSION_FORMAT.exec(session);
+    if (!match) return null;
+    const found = await this.sessions
+      .createQueryBuilder('challenge')
+      .addSelect('challenge.secretHash')
+      .innerJoinAndSelect('challenge.user', 'user')
+      .where('challenge.id = :id', { id: match[1] })
+      .getOne();
+    if (!found?.secretHash || !secretMatches(match[2], found.secretHash)) return null;
+    if (found.consumedAt !== null || found.expiresAt <= now) return null;
+    return found.user?.username === canonicalUsername(username) ? found : null;
+  }
+
+  /** Marks the session spent; false when a concurrent request spent it first. */
+  async consume(id: string, manager: EntityManager): Promise<boolean> {
+    const result = await manager
+      .getRepository(ChallengeSessionEntity)
+      .update({ id, consumedAt: IsNull() }, { consumedAt: new Date() });
+    return result.affected === 1;
+  }
+}

@@ -1,0 +1,31 @@
+import { registerAs } from '@nestjs/config';
+import { readBoolean, readDurationSeconds, readString } from '../config/env';
+import { JwtKeys, loadJwtKeys } from './jwt-keys';
+
+export interface TokensConfig {
+  keys: JwtKeys;
+  issuer: string;
+  audience: string;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  refreshTokenRotation: boolean;
+  challengeSessionTtl: number;
+  confirmationCodeTtl: number;
+}
+
+export function readTokensConfig(env: NodeJS.ProcessEnv = process.env): TokensConfig {
+  return {
+    keys: loadJwtKeys(env),
+    issuer: readString(env, 'JWT_ISSUER', 'auth-service'),
+    audience: readString(env, 'JWT_AUDIENCE', 'auth-service'),
+    // Lifetimes from the API document; docs/operations.md explains how and why to shorten them.
+    accessTokenTtl: readDurationSeconds(env, 'ACCESS_TOKEN_TTL', '24h'),
+    refreshTokenTtl: readDurationSeconds(env, 'REFRESH_TOKEN_TTL', '90d'),
+    refreshTokenRotation: readBoolean(env, 'REFRESH_TOKEN_ROTATION', false),
+    challengeSessionTtl: readDurationSeconds(env, 'CHALLENGE_SESSION_TTL', '3m'),
+    // OWASP ASVS 5.0 V6.5: a reset code lives minutes, not hours.
+    confirmationCodeTtl: readDurationSeconds(env, 'CONFIRMATION_CODE_TTL', '10m'),
+  };
+}
+
+export const tokensConfig = registerAs('tokens', () => readTokensConfig());
