@@ -1,4 +1,4 @@
-import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
@@ -15,7 +15,7 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
  * they exercise is what ships.
  */
 export async function createApp(): Promise<NestFastifyApplication> {
-  const { bodyLimit, trustProxy, isProduction } = readAppConfig();
+  const { bodyLimit, trustProxy, isProduction, logLevels } = readAppConfig();
   const adapter = new FastifyAdapter({
     bodyLimit,
     trustProxy,
@@ -25,10 +25,9 @@ export async function createApp(): Promise<NestFastifyApplication> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
-  const levels: LogLevel[] = process.env.LOG_LEVEL === 'silent' ? [] : ['log', 'warn', 'error', 'fatal'];
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bodyParser: false,
-    logger: new ConsoleLogger({ json: isProduction, logLevels: levels }),
+    logger: new ConsoleLogger({ json: isProduction, logLevels }),
     abortOnError: false,
   });
 

@@ -6,16 +6,19 @@ import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MailModule } from './mail/mail.module';
+import { OutboxWorker } from './mail/outbox.worker';
 import { TokensModule } from './tokens/tokens.module';
 import { FirstRunAdmin } from './users/first-run-admin';
 import { UsersModule } from './users/users.module';
 
 @Module({
-  imports: [AppConfigModule, DatabaseModule, UsersModule, TokensModule, AuthModule, HealthModule],
+  imports: [AppConfigModule, DatabaseModule, UsersModule, TokensModule, MailModule, AuthModule, HealthModule],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     FirstRunAdmin,
+    OutboxWorker,
   ],
 })
 export class AppModule {}

@@ -11,6 +11,7 @@ import { LoginDto } from './dto/login.dto';
 import { ChallengeName, LoginResponseDto, RefreshResponseDto } from './dto/login-response.dto';
 import { NewPasswordRequiredDto } from './dto/new-password-required.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
+import { LoginThrottleService } from './login-throttle.service';
 
 const invalidRefreshToken = () => new ApiException(ErrorCode.NotAuthorized, 'Invalid refresh token.');
 
@@ -21,6 +22,7 @@ export class AuthService {
     private readonly accessTokens: AccessTokensService,
     private readonly refreshTokens: RefreshTokensService,
     private readonly challenges: ChallengeSessionsService,
+    private readonly throttle: LoginThrottleService,
   ) {}
 
   /**
@@ -28,11 +30,17 @@ export class AuthService {
    * comparison each, so neither the answer nor its timing tells them apart.
    */
   async login({ username, password }: LoginDto, client: ClientInfo): Promise<LoginResponseDto> {
-    const user = await this.users.findByUsername(username, { withHash: true });
+    const canonical = this.users.canonical(username);
+    await this.throttle.assertNotLocked(canonical);
+    const user = await this.users.findByUsername(canonical, { withHash: true });
     const matches = user
       ? await this.users.verifyPassword(user, password)
       : await this.users.verifyUnknownUserPassword(password);
-    if (!user || !matches || user.status === UserStatus.Disabled) throw badCredentials();
+    if (!user || !matches || user.status === UserStatus.Disabled) {
+      await this.throttle.recordFailure(canonical);
+      throw badCredentials();
+    }
+    await this.throttle.recordSuccess(canonical);
 
     if (user.status === UserStatus.ForceChangePassword) {
       if (this.users.isTemporaryPasswordExpired(user)) {

@@ -1,5 +1,6 @@
 import { readAuthConfig } from '../auth/auth.config';
 import { readDatabaseConfig } from '../database/database.config';
+import { readMailConfig } from '../mail/mail.config';
 import { readTokensConfig } from '../tokens/tokens.config';
 import { readAppConfig } from './app.config';
 import { AllConfig } from './config.types';
@@ -14,5 +15,6 @@ export function readAllConfig(env: NodeJS.ProcessEnv = process.env): AllConfig {
     database: readDatabaseConfig(env),
     auth: readAuthConfig(env),
     tokens: readTokensConfig(env),
+    mail: readMailConfig(env),
   };
 }

@@ -1,12 +1,24 @@
+import { LogLevel } from '@nestjs/common';
 import { registerAs } from '@nestjs/config';
 import { readBoolean, readEnum, readInt } from './env';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
+
+/** Nest's levels at or above each setting. */
+const NEST_LEVELS: Record<(typeof LOG_LEVELS)[number], LogLevel[]> = {
+  silent: [],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
 
 export interface AppConfig {
   nodeEnv: (typeof NODE_ENVS)[number];
   isProduction: boolean;
   port: number;
+  logLevels: LogLevel[];
   /** Largest request body accepted, in bytes; every documented request fits in a few hundred. */
   bodyLimit: number;
   /** Honour X-Forwarded-For from a reverse proxy when computing the client IP. */
@@ -19,6 +31,7 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv,
     isProduction: nodeEnv === 'production',
     port: readInt(env, 'PORT', 3000, 0, 65535),
+    logLevels: NEST_LEVELS[readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info')],
     bodyLimit: readInt(env, 'BODY_LIMIT', 16 * 1024, 1024, 1024 * 1024),
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
   };

@@ -1,6 +1,7 @@
 import { ConfigModule } from '@nestjs/config';
 import { authConfig } from '../auth/auth.config';
 import { databaseConfig } from '../database/database.config';
+import { mailConfig } from '../mail/mail.config';
 import { tokensConfig } from '../tokens/tokens.config';
 import { appConfig } from './app.config';
 
@@ -8,5 +9,5 @@ import { appConfig } from './app.config';
 export const AppConfigModule = ConfigModule.forRoot({
   isGlobal: true,
   cache: true,
-  load: [appConfig, databaseConfig, authConfig, tokensConfig],
+  load: [appConfig, databaseConfig, authConfig, tokensConfig, mailConfig],
 });

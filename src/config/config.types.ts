@@ -1,5 +1,6 @@
 import { AuthConfig } from '../auth/auth.config';
 import { DatabaseConfig } from '../database/database.config';
+import { MailConfig } from '../mail/mail.config';
 import { TokensConfig } from '../tokens/tokens.config';
 import { AppConfig } from './app.config';
 
@@ -9,4 +10,5 @@ export interface AllConfig {
   database: DatabaseConfig;
   auth: AuthConfig;
   tokens: TokensConfig;
+  mail: MailConfig;
 }

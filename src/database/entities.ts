@@ -1,5 +1,15 @@
+import { LoginAttemptEntity } from '../auth/entities/login-attempt.entity';
+import { OutboxMessageEntity } from '../mail/entities/outbox-message.entity';
 import { ChallengeSessionEntity } from '../tokens/entities/challenge-session.entity';
+import { ConfirmationCodeEntity } from '../tokens/entities/confirmation-code.entity';
 import { RefreshTokenEntity } from '../tokens/entities/refresh-token.entity';
 import { UserEntity } from '../users/entities/user.entity';
 
-export const ENTITIES = [UserEntity, RefreshTokenEntity, ChallengeSessionEntity];
+export const ENTITIES = [
+  UserEntity,
+  RefreshTokenEntity,
+  ChallengeSessionEntity,
+  ConfirmationCodeEntity,
+  OutboxMessageEntity,
+  LoginAttemptEntity,
+];

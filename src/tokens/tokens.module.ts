@@ -2,15 +2,23 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessTokensService } from './access-tokens.service';
 import { ChallengeSessionsService } from './challenge-sessions.service';
+import { ConfirmationCodesService } from './confirmation-codes.service';
 import { ChallengeSessionEntity } from './entities/challenge-session.entity';
+import { ConfirmationCodeEntity } from './entities/confirmation-code.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { RefreshTokensService } from './refresh-tokens.service';
 
 /** Owns every secret the service issues: JWTs, refresh tokens (as hashes), sessions and codes. */
 @Module({
-  imports: [TypeOrmModule.forFeature([RefreshTokenEntity, ChallengeSessionEntity])],
-  providers: [AccessTokensService, RefreshTokensService, RefreshTokensRepository, ChallengeSessionsService],
-  exports: [AccessTokensService, RefreshTokensService, ChallengeSessionsService],
+  imports: [TypeOrmModule.forFeature([RefreshTokenEntity, ChallengeSessionEntity, ConfirmationCodeEntity])],
+  providers: [
+    AccessTokensService,
+    RefreshTokensService,
+    RefreshTokensRepository,
+    ChallengeSessionsService,
+    ConfirmationCodesService,
+  ],
+  exports: [AccessTokensService, RefreshTokensService, ChallengeSessionsService, ConfirmationCodesService],
 })
 export class TokensModule {}

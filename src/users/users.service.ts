@@ -36,6 +36,10 @@ export class UsersService {
     this.temporaryPasswordTtl = config.get('auth.temporaryPasswordTtl', { infer: true });
   }
 
+  findById(id: string): Promise<UserEntity | null> {
+    return this.users.findById(id);
+  }
+
   /** The user a verified token names; gone means the token is no longer valid. */
   async getById(id: string): Promise<UserEntity> {
     const user = await this.users.findById(id);

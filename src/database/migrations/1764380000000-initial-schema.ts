@@ -40,15 +40,7 @@ export class InitialSchema1764380000000 implements MigrationInterface {
           c.string('ip_address', 45, true),
         ],
         indices: [{ name: 'IDX_refresh_tokens_user_id', columnNames: ['user_id'] }],
-        foreignKeys: [
-          {
-            name: 'FK_refresh_tokens_user_id',
-            columnNames: ['user_id'],
-            referencedTableName: 'users',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
-        ],
+        foreignKeys: [c.userForeignKey('refresh_tokens')],
       }),
     );
 
@@ -64,15 +56,7 @@ export class InitialSchema1764380000000 implements MigrationInterface {
           c.timestamp('consumed_at', true),
         ],
         indices: [{ name: 'IDX_challenge_sessions_user_id', columnNames: ['user_id'] }],
-        foreignKeys: [
-          {
-            name: 'FK_challenge_sessions_user_id',
-            columnNames: ['user_id'],
-            referencedTableName: 'users',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
-        ],
+        foreignKeys: [c.userForeignKey('challenge_sessions')],
       }),
     );
   }

@@ -1,4 +1,5 @@
 import { QueryRunner, TableColumnOptions } from 'typeorm';
+import { TableForeignKeyOptions } from 'typeorm/schema-builder/options/TableForeignKeyOptions';
 
 /**
  * Column builders for migrations that must run unchanged on SQLite and MySQL/MariaDB.
@@ -24,6 +25,14 @@ export function portableColumns(queryRunner: QueryRunner) {
       length: String(length),
       isNullable: nullable,
       ...text,
+    }),
+    /** `user_id` referencing users, deleted with the user. */
+    userForeignKey: (table: string): TableForeignKeyOptions => ({
+      name: `FK_${table}_user_id`,
+      columnNames: ['user_id'],
+      referencedTableName: 'users',
+      referencedColumnNames: ['id'],
+      onDelete: 'CASCADE',
     }),
     int: (name: string, defaultValue = 0): TableColumnOptions => ({ name, type: 'int', default: defaultValue }),
     timestamp: (name: string, nullable = false): TableColumnOptions => ({

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { isUniqueViolation } from '../database/database-errors';
+import { LoginAttemptEntity } from './entities/login-attempt.entity';
+
+/** Failures allowed before each further attempt must wait. */
+export const FREE_FAILURES = 5;
+/** The longest wait, and how long without failures before the count starts over. */
+export const MAX_LOCK_SECONDS = 15 * 60;
+const QUIET_PERIOD_MS = 15 * 60 * 1000;
+
+/** After failure n (n >= 5) the next attempt waits 2^(n-5) s, at most 15 minutes. */
+export function lockSeconds(failures: number): number {
+  return failures < FREE_FAILURES ? 0 : Math.min(2 ** (failures - FREE_FAILURES), MAX_LOCK_SECONDS);
+}
+
+/**
+ * Per-account brute-force brake, kept in the database so every instance shares it. Keyed by
+ * the canonical username, existing or not, so a 429 says nothing about whether it exists.
+ */
+@Injectable()
+export class LoginThrottleService {
+  constructor(@InjectRepository(LoginAttemptEntity) private readonly attempts: Repository<LoginAttemptEntity>) {}
+
+  /** 429 with Retry-After while the account must wait, whatever the password. */
+  async assertNotLocked(username: string, now = new Date()): Promise<void> {
+    const record = await this.attempts.findOneBy({ username });
+    if (record?.lockedUntil && record.lockedUntil > now) {
+      const wait = (record.lockedUntil.getTime() - now.getTime()) / 1000;
+      throw new ApiException(ErrorCode.LimitExceeded, 'Too many failed attempts; try again later.', wait);
+    }
+  }
+
+  /** Counts one failure atomically (concurrent failures all count) and sets the next wait. */
+  async recordFailure(username: string, now = new Date()): Promise<void> {
+    await this.attempts.manager.transaction(async (manager) => {
+      const repo = manager.getRepository(LoginAttemptEntity);
+      const cutoff = new Date(now.getTime() - QUIET_PERIOD_MS);
+      const increment = () =>
+        repo
+          .createQueryBuilder()
+          .update()
+          .set({
+            failures: () => 'CASE WHEN last_failure_at < :cutoff THEN 1 ELSE failures + 1 END',
+            lastFailureAt: now,
+          })
+          .where('username = :username', { username })
+          .setParameters({ cutoff })
+          .execute();
+      if ((await increment()).affected === 0) {
+        try {
+          await repo.insert({ username, failures: 1, lastFailureAt: now, lockedUntil: null });
+        } catch (error) {
+          // A concurrent first failure inserted the row: count this one on top of it.
+          if (!isUniqueViolation(error)) throw error;
+          await increment();
+        }
+      }
+      const { failures } = await repo.findOneByOrFail({ username });
+      const wait = lockSeconds(failures);
+      if (wait > 0) await repo.update({ username }, { lockedUntil: new Date(now.getTime() + wait * 1000) });
+    });
+  }
+
+  async recordSuccess(username: string): Promise<void> {
+    await this.attempts.delete({ username });
+  }
+}

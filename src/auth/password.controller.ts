@@ -1,0 +1,71 @@
+import { Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, JSON_BODY_ERRORS } from '../common/decorators/api-errors.decorator';
+import { Public } from '../common/decorators/public.decorator';
+import { MessageResponseDto, messageResponse } from '../common/dto/message-response.dto';
+import { invalidAccessToken } from '../common/errors/api.exception';
+import { ChangePasswordDto } from './dto/change-password.dto';
+import { ConfirmForgotPasswordDto } from './dto/confirm-forgot-password.dto';
+import { ForgotPasswordDto } from './dto/forgot-password.dto';
+import { PasswordService } from './password.service';
+
+const BEARER = /^Bearer (\S+)$/i;
+
+@ApiTags('Password')
+@Public()
+@Controller('v1')
+@ApiErrors(...JSON_BODY_ERRORS)
+export class PasswordController {
+  constructor(private readonly passwords: PasswordService) {}
+
+  @Post('forgot-password')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Request a password reset code',
+    description:
+      "By receiving username sends confirmation code that is required to change the user's password (look into " +
+      '/v1/forgot-password-confirm). Answers the same whether or not the user exists.',
+  })
+  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiErrors(HttpStatus.TOO_MANY_REQUESTS)
+  async forgot(@Body() dto: ForgotPasswordDto): Promise<MessageResponseDto> {
+    await this.passwords.requestReset(dto.username);
+    return messageResponse('If the account exists, a confirmation code has been sent to its email address.');
+  }
+
+  @Post('forgot-password-confirm')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Reset the password with the mailed code',
+    description:
+      'By receiving username, new password and confirmation code (see /v1/forgot-password) changes user password. ' +
+      'Every session of the user is signed out.',
+  })
+  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiErrors(HttpStatus.TOO_MANY_REQUESTS)
+  async confirm(@Body() dto: ConfirmForgotPasswordDto): Promise<MessageResponseDto> {
+    await this.passwords.confirmReset(dto);
+    return messageResponse('Password has been reset.');
+  }
+
+  @Post('change-password')
+  @HttpCode(HttpStatus.OK)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Change the password',
+    description:
+      'Changes user password by receiving access token, previous password, and proposed password. The access token ' +
+      'may come in the body or as Authorization: Bearer. Every other session of the user is signed out.',
+  })
+  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
+  async change(
+    @Body() dto: ChangePasswordDto,
+    @Headers('authorization') authorization?: string,
+  ): Promise<MessageResponseDto> {
+    const access_token = dto.access_token ?? BEARER.exec(authorization ?? '')?.[1];
+    if (!access_token) throw invalidAccessToken();
+    await this.passwords.change({ ...dto, access_token });
+    return messageResponse('Password changed.');
+  }
+}

@@ -1,0 +1,112 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { OutboxKind } from '../mail/entities/outbox-message.entity';
+import { MailService } from '../mail/mail.service';
+import { OutboxService } from '../mail/outbox.service';
+import { AccessTokensService } from '../tokens/access-tokens.service';
+import { ConfirmationCodesService } from '../tokens/confirmation-codes.service';
+import { RefreshTokensService } from '../tokens/refresh-tokens.service';
+import { UserStatus } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { ChangePasswordDto } from './dto/change-password.dto';
+import { ConfirmForgotPasswordDto } from './dto/confirm-forgot-password.dto';
+import { LoginThrottleService } from './login-throttle.service';
+
+const CODE_ERRORS = {
+  mismatch: () => new ApiException(ErrorCode.CodeMismatch, 'Invalid confirmation code.'),
+  expired: () =>
+    new ApiException(ErrorCode.ExpiredCode, 'Confirmation code has expired or was used; request a new one.'),
+  exhausted: () =>
+    new ApiException(ErrorCode.LimitExceeded, 'Too many wrong confirmation codes; request a new one.', 3600),
+};
+
+/** Change, reset (forgot + confirm) and the mail each of them sends. */
+@Injectable()
+export class PasswordService implements OnModuleInit {
+  constructor(
+    private readonly users: UsersService,
+    private readonly accessTokens: AccessTokensService,
+    private readonly refreshTokens: RefreshTokensService,
+    private readonly codes: ConfirmationCodesService,
+    private readonly outbox: OutboxService,
+    private readonly mail: MailService,
+    private readonly throttle: LoginThrottleService,
+  ) {}
+
+  onModuleInit(): void {
+    this.outbox.handle(OutboxKind.PasswordResetCode, ({ username }) => this.deliverResetCode(username));
+    this.outbox.handle(OutboxKind.PasswordChanged, ({ userId, how, at }) =>
+      this.deliverPasswordChanged(userId, how === 'reset' ? 'reset' : 'changed', new Date(at)),
+    );
+  }
+
+  /**
+   * Records the request and returns: the same one insert whether or not the user exists,
+   * so neither the answer nor its timing tells. The outbox makes and mails the code.
+   */
+  async requestReset(username: string): Promise<void> {
+    await this.outbox.enqueue(OutboxKind.PasswordResetCode, { username: this.users.canonical(username) });
+    this.outbox.nudge();
+  }
+
+  /**
+   * A wrong code counts against the code; a password the policy rejects does not spend it.
+   * Setting the password, spending the code and ending every session happen together or not at all.
+   */
+  async confirmReset({ username, confirmation_code, password }: ConfirmForgotPasswordDto): Promise<void> {
+    const user = await this.users.findByUsername(username);
+    if (!user || user.status === UserStatus.Disabled) throw CODE_ERRORS.mismatch();
+    const check = await this.codes.check(user.id, confirmation_code);
+    if (check !== 'valid') throw CODE_ERRORS[check]();
+    this.users.assertAcceptablePassword(password, user.username);
+
+    await this.users.transaction(async (manager) => {
+      if (!(await this.codes.consume(user.id, manager))) throw CODE_ERRORS.expired();
+      await this.users.setPassword(user, password, manager);
+      await this.refreshTokens.revokeAllForUser(user.id, { manager });
+      await this.enqueueChanged(user.id, 'reset', manager);
+    });
+    this.outbox.nudge();
+  }
+
+  /** The previous password proves it is the owner, not just someone holding their token. */
+  async change(dto: ChangePasswordDto & { access_token: string }): Promise<void> {
+    const claims = this.accessTokens.verifyAccessToken(dto.access_token);
+    if (!(await this.refreshTokens.isSessionActive(claims.sid, claims.sub))) {
+      throw new ApiException(ErrorCode.NotAuthorized, 'Invalid or expired access token.');
+    }
+    const user = await this.users.getById(claims.sub);
+    // The same brake as login: a stolen access token must not become a password oracle.
+    await this.throttle.assertNotLocked(user.username);
+    if (!(await this.users.verifyPassword(user, dto.previous_password))) {
+      await this.throttle.recordFailure(user.username);
+      throw new ApiException(ErrorCode.NotAuthorized, 'Incorrect password.');
+    }
+    this.users.assertAcceptablePassword(dto.proposed_password, user.username);
+
+    await this.users.transaction(async (manager) => {
+      await this.users.setPassword(user, dto.proposed_password, manager);
+      await this.refreshTokens.revokeAllForUser(user.id, { exceptId: claims.sid, manager });
+      await this.enqueueChanged(user.id, 'changed', manager);
+    });
+    this.outbox.nudge();
+  }
+
+  private enqueueChanged(userId: string, how: 'changed' | 'reset', manager: Parameters<OutboxService['enqueue']>[2]) {
+    return this.outbox.enqueue(OutboxKind.PasswordChanged, { userId, how, at: new Date().toISOString() }, manager);
+  }
+
+  /** Runs in the outbox worker: a fresh code per attempt, so no clear code is ever stored. */
+  private async deliverResetCode(username: string): Promise<void> {
+    const user = await this.users.findByUsername(username);
+    if (!user || user.status === UserStatus.Disabled) return;
+    const code = await this.users.transaction((manager) => this.codes.issue(user.id, manager));
+    await this.mail.sendPasswordResetCode(user, code);
+  }
+
+  private async deliverPasswordChanged(userId: string, how: 'changed' | 'reset', at: Date): Promise<void> {
+    const user = await this.users.findById(userId);
+    if (user) await this.mail.sendPasswordChanged(user, how, at);
+  }
+}

@@ -1,0 +1,128 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Brackets, EntityManager, IsNull, LessThanOrEqual, Repository } from 'typeorm';
+import { AllConfig } from '../config/config.types';
+import { MailConfig } from './mail.config';
+import { OutboxKind, OutboxMessageEntity } from './entities/outbox-message.entity';
+
+export type OutboxHandler = (payload: Record<string, string>) => Promise<void>;
+
+/** How long a claimed message stays hidden from other workers; longer than any SMTP attempt. */
+const LEASE_MS = 60_000;
+const BATCH = 20;
+
+/**
+ * A durable queue of mail to send. Writers enqueue inside their own transaction, so a
+ * message exists exactly when the change it reports was committed; OutboxWorker delivers.
+ */
+@Injectable()
+export class OutboxService {
+  private readonly logger = new Logger('Outbox');
+  private readonly handlers = new Map<OutboxKind, OutboxHandler>();
+  private readonly config: MailConfig;
+  private listener?: () => void;
+
+  constructor(
+    @InjectRepository(OutboxMessageEntity) private readonly messages: Repository<OutboxMessageEntity>,
+    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+  ) {
+    this.config = config.get('mail', { infer: true });
+  }
+
+  /** Registers what delivering a kind of message means (the module that owns the reason does). */
+  handle(kind: OutboxKind, handler: OutboxHandler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  async enqueue(kind: OutboxKind, payload: Record<string, string>, manager?: EntityManager): Promise<void> {
+    const now = new Date();
+    await (manager ?? this.messages.manager).getRepository(OutboxMessageEntity).insert({
+      id: randomUUID(),
+      kind,
+      payload,
+      attempts: 0,
+      nextAttemptAt: now,
+      lockedUntil: null,
+      completedAt: null,
+      lastError: null,
+      createdAt: now,
+    });
+  }
+
+  /** Tells the worker there is something to send now, instead of at its next poll. */
+  nudge(): void {
+    this.listener?.();
+  }
+
+  onNudge(listener: () => void): void {
+    this.listener = listener;
+  }
+
+  /** Delivers what is due; returns how many messages were attempted. */
+  async processDue(now = new Date()): Promise<number> {
+    const due = await this.messages.find({
+      select: { id: true },
+      where: { completedAt: IsNull(), nextAttemptAt: LessThanOrEqual(now) },
+      order: { nextAttemptAt: 'ASC' },
+      take: BATCH,
+    });
+    let attempted = 0;
+    for (const { id } of due) {
+      const message = await this.claim(id, now);
+      if (message) {
+        attempted += 1;
+        await this.deliver(message);
+      }
+    }
+    return attempted;
+  }
+
+  /** Takes a message for this worker unless another one holds it. */
+  private async claim(id: string, now: Date): Promise<OutboxMessageEntity | null> {
+    const result = await this.messages
+      .createQueryBuilder()
+      .update(OutboxMessageEntity)
+      .set({ lockedUntil: new Date(now.getTime() + LEASE_MS), attempts: () => 'attempts + 1' })
+      .where('id = :id AND completed_at IS NULL', { id })
+      .andWhere(new Brackets((q) => q.where('locked_until IS NULL').orWhere('locked_until < :now', { now })))
+      .execute();
+    return result.affected === 1 ? this.messages.findOneBy({ id }) : null;
+  }
+
+  private async deliver(message: OutboxMessageEntity): Promise<void> {
+    const handler = this.handlers.get(message.kind);
+    try {
+      if (!handler) throw new Error(`no handler for ${message.kind}`);
+      await handler(message.payload);
+      await this.messages.update({ id: message.id }, { completedAt: new Date(), lockedUntil: null, lastError: null });
+    } catch (error) {
+      await this.reschedule(message, describeFailure(error));
+    }
+  }
+
+  private async reschedule(message: OutboxMessageEntity, reason: string): Promise<void> {
+    const now = new Date();
+    if (message.attempts >= this.config.maxAttempts) {
+      this.logger.error(
+        `Giving up on ${message.kind} message ${message.id} after ${message.attempts} attempts: ${reason}`,
+      );
+      await this.messages.update({ id: message.id }, { completedAt: now, lockedUntil: null, lastError: reason });
+      return;
+    }
+    const delay = Math.min(this.config.retryBaseDelayMs * 2 ** (message.attempts - 1), this.config.maxRetryDelayMs);
+    this.logger.warn(`Could not deliver ${message.kind} message ${message.id} (${reason}); retrying in ${delay} ms`);
+    await this.messages.update(
+      { id: message.id },
+      { nextAttemptAt: new Date(now.getTime() + delay), lockedUntil: null, lastError: reason },
+    );
+  }
+}
+
+/** The error's class and code: SMTP replies can quote the message, so never its text. */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return 'unknown error';
+  const { code, responseCode } = error as { code?: string; responseCode?: number };
+  return [error.name, code, responseCode].filter(Boolean).join(' ').slice(0, 255);
+}

@@ -1,0 +1,65 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { AllConfig } from '../config/config.types';
+import { OutboxService } from './outbox.service';
+
+/**
+ * Runs the outbox in the server process: at every poll interval, and at once when a request
+ * enqueues mail. One pass at a time; a failed pass (say, the database is down) just waits
+ * for the next. Not registered in the CLI, which only enqueues.
+ */
+@Injectable()
+export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Outbox');
+  private readonly pollIntervalMs: number;
+  private timer?: NodeJS.Timeout;
+  private pass?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly outbox: OutboxService,
+    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+  ) {
+    this.pollIntervalMs = config.get('mail.pollIntervalMs', { infer: true });
+  }
+
+  onApplicationBootstrap(): void {
+    this.outbox.onNudge(() => this.wake());
+    this.schedule(0);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.pass;
+  }
+
+  private wake(): void {
+    if (this.pass) this.again = true;
+    else this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.run(), delayMs);
+    this.timer.unref();
+  }
+
+  private run(): void {
+    this.pass = this.drain()
+      .catch((error: unknown) => this.logger.warn(`Outbox pass failed: ${(error as Error).name}`))
+      .finally(() => {
+        this.pass = undefined;
+        this.schedule(this.again ? 0 : this.pollIntervalMs);
+        this.again = false;
+      });
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped && (await this.outbox.processDue()) > 0) {
+      // Keep going while there is due mail.
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomInt, randomUUID } from 'node:crypto';
+import { EntityManager, IsNull, LessThan, Repository } from 'typeorm';
+import { AllConfig } from '../config/config.types';
+import { ConfirmationCodeEntity } from './entities/confirmation-code.entity';
+import { hashSecret, secretMatches } from './secret-hash';
+
+/** No 0/O/o, 1/I/l: codes are read from a mail and typed by hand. */
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789';
+export const CODE_LENGTH = 8;
+/** Wrong guesses a code survives (OWASP ASVS 5.0 V6.5); 56^8 codes make 5 guesses ~1 in 10^13. */
+export const MAX_CODE_ATTEMPTS = 5;
+
+export type CodeCheck = 'valid' | 'mismatch' | 'expired' | 'exhausted';
+
+/** Codes are bound to their user in the hash, so a code row cannot be moved to another account. */
+const bound = (userId: string, code: string) => `${userId}:${code}`;
+
+@Injectable()
+export class ConfirmationCodesService {
+  private readonly ttlSeconds: number;
+
+  constructor(
+    @InjectRepository(ConfirmationCodeEntity) private readonly codes: Repository<ConfirmationCodeEntity>,
+    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+  ) {
+    this.ttlSeconds = config.get('tokens.confirmationCodeTtl', { infer: true });
+  }
+
+  /** A fresh code for the user, replacing any earlier one; the clear code is only returned. */
+  async issue(userId: string, manager: EntityManager): Promise<string> {
+    const code = Array.from({ length: CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+    const now = new Date();
+    const repo = manager.getRepository(ConfirmationCodeEntity);
+    await repo.delete({ userId });
+    await repo.insert({
+      id: randomUUID(),
+      userId,
+      codeHash: hashSecret(bound(userId, code)),
+      attempts: 0,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.ttlSeconds * 1000),
+      consumedAt: null,
+    });
+    return code;
+  }
+
+  /**
+   * Checks a code without spending it. A wrong code counts as an attempt (atomically, so
+   * parallel guesses cannot exceed the limit); the last allowed wrong guess kills the code.
+   */
+  async check(userId: string, code: string, now = new Date()): Promise<CodeCheck> {
+    const record = await this.codes
+      .createQueryBuilder('code')
+      .addSelect('code.codeHash')
+      .where('code.user_id = :userId', { userId })
+      .getOne();
+    if (!record?.codeHash) return 'mismatch';
+    if (record.attempts >= MAX_CODE_ATTEMPTS) return 'exhausted';
+    if (record.consumedAt !== null || record.expiresAt <= now) return 'expired';
+    if (secretMatches(bound(userId, code), record.codeHash)) return 'valid';
+    const counted = await this.codes.update(
+      { id: record.id, attempts: LessThan(MAX_CODE_ATTEMPTS) },
+      { attempts: () => 'attempts + 1' },
+    );
+    return counted.affected === 1 ? 'mismatch' : 'exhausted';
+  }
+
+  /** Spends the code inside the caller's transaction; false if a concurrent request spent it first. */
+  async consume(userId: string, manager: EntityManager): Promise<boolean> {
+    const result = await manager
+      .getRepository(ConfirmationCodeEntity)
+      .update({ userId, consumedAt: IsNull(), attempts: LessThan(MAX_CODE_ATTEMPTS) }, { consumedAt: new Date() });
+    return result.affected === 1;
+  }
+}
