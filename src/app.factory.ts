@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { acceptOnlyJson } from './common/http/json-body-parser';
+import { applySecurity } from './common/http/security';
 import { readAppConfig } from './config/app.config';
 import { setupSwagger } from './swagger/setup-swagger';
 
@@ -15,7 +16,8 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
  * they exercise is what ships.
  */
 export async function createApp(): Promise<NestFastifyApplication> {
-  const { bodyLimit, trustProxy, isProduction, logLevels } = readAppConfig();
+  const config = readAppConfig();
+  const { bodyLimit, trustProxy, isProduction, logLevels } = config;
   const adapter = new FastifyAdapter({
     bodyLimit,
     trustProxy,
@@ -39,6 +41,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     if (!reply.hasHeader('Cache-Control')) void reply.header('Cache-Control', 'no-store');
   });
 
+  await applySecurity(app, config);
   app.enableShutdownHooks();
   setupSwagger(app);
   await app.init();

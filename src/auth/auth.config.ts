@@ -4,6 +4,9 @@ import { readDurationSeconds, readInt, readString } from '../config/env';
 export interface AuthConfig {
   bcryptCost: number;
   temporaryPasswordTtl: number;
+  /** Per username (existing or not), per hour. */
+  forgotPasswordPerHour: number;
+  forgotPasswordConfirmPerHour: number;
   admin: { username: string; email: string; password?: string };
 }
 
@@ -12,6 +15,8 @@ export function readAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
     // 12 is OWASP's floor for bcrypt in 2025; below 10 only for tests.
     bcryptCost: readInt(env, 'BCRYPT_COST', 12, 4, 17),
     temporaryPasswordTtl: readDurationSeconds(env, 'TEMPORARY_PASSWORD_TTL', '7d'),
+    forgotPasswordPerHour: readInt(env, 'FORGOT_PASSWORD_PER_HOUR', 5, 1, 10_000),
+    forgotPasswordConfirmPerHour: readInt(env, 'FORGOT_PASSWORD_CONFIRM_PER_HOUR', 10, 1, 10_000),
     admin: {
       username: readString(env, 'ADMIN_USERNAME', 'admin'),
       email: readString(env, 'ADMIN_EMAIL', 'admin@localhost'),

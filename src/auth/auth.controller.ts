@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiErrors, JSON_BODY_ERRORS } from '../common/decorators/api-errors.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { MessageResponseDto, messageResponse } from '../common/dto/message-response.dto';
@@ -13,6 +14,7 @@ import { RevokeTokenDto } from './dto/revoke-token.dto';
 
 @ApiTags('Auth')
 @Public()
+@UseGuards(ThrottlerGuard)
 @Controller('v1')
 @ApiErrors(...JSON_BODY_ERRORS)
 export class AuthController {

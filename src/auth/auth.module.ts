@@ -1,26 +1,52 @@
 import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AllConfig } from '../config/config.types';
 import { MailModule } from '../mail/mail.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { LoginAttemptEntity } from './entities/login-attempt.entity';
-import { LoginThrottleService } from './login-throttle.service';
+import { RateLimitEntity } from './entities/rate-limit.entity';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { LoginThrottleService } from './login-throttle.service';
 import { PasswordController } from './password.controller';
 import { PasswordService } from './password.service';
+import { RateLimiterService } from './rate-limiter.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 
 @Module({
-  imports: [PassportModule, TypeOrmModule.forFeature([LoginAttemptEntity]), UsersModule, TokensModule, MailModule],
+  imports: [
+    PassportModule,
+    TypeOrmModule.forFeature([LoginAttemptEntity, RateLimitEntity]),
+    // Per client IP, in memory: a cheap first line against scripted floods of the auth routes.
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<AllConfig, true>) => {
+        const perMinute = config.get('app.rateLimitPerMinute', { infer: true });
+        return {
+          throttlers: [{ ttl: 60_000, limit: Math.max(perMinute, 1) }],
+          skipIf: () => perMinute === 0,
+          // One budget per IP across all the auth routes, not one per route.
+          generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+          errorMessage: 'Too many requests from this address; try again later.',
+        };
+      },
+    }),
+    UsersModule,
+    TokensModule,
+    MailModule,
+  ],
   controllers: [AuthController, PasswordController],
   providers: [
     AuthService,
     PasswordService,
     LoginThrottleService,
+    RateLimiterService,
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],

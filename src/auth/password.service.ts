@@ -1,4 +1,5 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { OutboxKind } from '../mail/entities/outbox-message.entity';
@@ -12,6 +13,8 @@ import { UsersService } from '../users/users.service';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { ConfirmForgotPasswordDto } from './dto/confirm-forgot-password.dto';
 import { LoginThrottleService } from './login-throttle.service';
+import { Limit, RateLimiterService } from './rate-limiter.service';
+import { AllConfig } from '../config/config.types';
 
 const CODE_ERRORS = {
   mismatch: () => new ApiException(ErrorCode.CodeMismatch, 'Invalid confirmation code.'),
@@ -24,6 +27,8 @@ const CODE_ERRORS = {
 /** Change, reset (forgot + confirm) and the mail each of them sends. */
 @Injectable()
 export class PasswordService implements OnModuleInit {
+  private readonly limits: { forgot: Limit; confirm: Limit };
+
   constructor(
     private readonly users: UsersService,
     private readonly accessTokens: AccessTokensService,
@@ -32,7 +37,15 @@ export class PasswordService implements OnModuleInit {
     private readonly outbox: OutboxService,
     private readonly mail: MailService,
     private readonly throttle: LoginThrottleService,
-  ) {}
+    private readonly limiter: RateLimiterService,
+    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+  ) {
+    const auth = config.get('auth', { infer: true });
+    this.limits = {
+      forgot: { name: 'forgot-password', max: auth.forgotPasswordPerHour, windowSeconds: 3600 },
+      confirm: { name: 'forgot-password-confirm', max: auth.forgotPasswordConfirmPerHour, windowSeconds: 3600 },
+    };
+  }
 
   onModuleInit(): void {
     this.outbox.handle(OutboxKind.PasswordResetCode, ({ username }) => this.deliverResetCode(username));
@@ -46,7 +59,9 @@ export class PasswordService implements OnModuleInit {
    * so neither the answer nor its timing tells. The outbox makes and mails the code.
    */
   async requestReset(username: string): Promise<void> {
-    await this.outbox.enqueue(OutboxKind.PasswordResetCode, { username: this.users.canonical(username) });
+    const canonical = this.users.canonical(username);
+    await this.limiter.consume(this.limits.forgot, canonical);
+    await this.outbox.enqueue(OutboxKind.PasswordResetCode, { username: canonical });
     this.outbox.nudge();
   }
 
@@ -55,6 +70,7 @@ export class PasswordService implements OnModuleInit {
    * Setting the password, spending the code and ending every session happen together or not at all.
    */
   async confirmReset({ username, confirmation_code, password }: ConfirmForgotPasswordDto): Promise<void> {
+    await this.limiter.consume(this.limits.confirm, this.users.canonical(username));
     const user = await this.users.findByUsername(username);
     if (!user || user.status === UserStatus.Disabled) throw CODE_ERRORS.mismatch();
     const check = await this.codes.check(user.id, confirmation_code);

@@ -1,6 +1,6 @@
 import { LogLevel } from '@nestjs/common';
 import { registerAs } from '@nestjs/config';
-import { readBoolean, readEnum, readInt } from './env';
+import { ConfigError, readBoolean, readEnum, readInt, readString } from './env';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
@@ -23,6 +23,10 @@ export interface AppConfig {
   bodyLimit: number;
   /** Honour X-Forwarded-For from a reverse proxy when computing the client IP. */
   trustProxy: boolean;
+  /** Origins allowed by CORS; empty means no cross-origin browser access. */
+  corsOrigins: string[];
+  /** Requests per client IP per minute on the /v1 auth routes; 0 turns the limit off. */
+  rateLimitPerMinute: number;
 }
 
 export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -34,7 +38,23 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevels: NEST_LEVELS[readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info')],
     bodyLimit: readInt(env, 'BODY_LIMIT', 16 * 1024, 1024, 1024 * 1024),
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
+    corsOrigins: readCorsOrigins(readString(env, 'CORS_ORIGINS', '')),
+    // No person logs in 600 times a minute; a script does.
+    rateLimitPerMinute: readInt(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
   };
+}
+
+function readCorsOrigins(value: string): string[] {
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(`CORS_ORIGINS must list origins like https://app.example.com, got "${origin}"`);
+    }
+  }
+  return origins;
 }
 
 export const appConfig = registerAs('app', () => readAppConfig());

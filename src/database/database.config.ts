@@ -25,10 +25,12 @@ export function readDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Databa
       poolSize: readInt(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     };
   }
-  const scheme = url.split(':')[0];
-  throw new ConfigError(
-    `DATABASE_URL must start with sqlite: or mysql:// (got a "${scheme}:" URL); PostgreSQL is not supported`,
-  );
+  // Quote only a real scheme: a value without one may be a pasted password or host, which the
+  // one line main.ts prints must not repeat.
+  const scheme = /^([a-z][a-z\d+.-]{0,30}):\/\//i.exec(url)?.[1];
+  const got = scheme ? `got a "${scheme}://" URL` : 'got a value without a URL scheme';
+  const hint = scheme && /^postgres/i.test(scheme) ? '; PostgreSQL is not supported' : '';
+  throw new ConfigError(`DATABASE_URL must start with sqlite: or mysql:// (${got})${hint}`);
 }
 
 export const databaseConfig = registerAs('database', () => readDatabaseConfig());

@@ -1,4 +1,5 @@
 import { LoginAttemptEntity } from '../auth/entities/login-attempt.entity';
+import { RateLimitEntity } from '../auth/entities/rate-limit.entity';
 import { OutboxMessageEntity } from '../mail/entities/outbox-message.entity';
 import { ChallengeSessionEntity } from '../tokens/entities/challenge-session.entity';
 import { ConfirmationCodeEntity } from '../tokens/entities/confirmation-code.entity';
@@ -12,4 +13,5 @@ export const ENTITIES = [
   ConfirmationCodeEntity,
   OutboxMessageEntity,
   LoginAttemptEntity,
+  RateLimitEntity,
 ];
