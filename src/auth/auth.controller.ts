@@ -42,8 +42,8 @@ export class AuthController {
   })
   @ApiOkResponse({ type: RefreshResponseDto })
   @ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
-  refresh(@Body() dto: RefreshTokenDto): Promise<RefreshResponseDto> {
-    return this.auth.refresh(dto);
+  refresh(@Body() dto: RefreshTokenDto, @Client() client: ClientInfo): Promise<RefreshResponseDto> {
+    return this.auth.refresh(dto, client);
   }
 
   @Post('token-revoke')

@@ -87,11 +87,26 @@ export class AuthService {
     });
   }
 
-  async refresh({ username, refresh_token }: RefreshTokenDto): Promise<RefreshResponseDto> {
-    const session = await this.refreshTokens.findActive(refresh_token);
-    if (!session?.user || session.user.username !== this.users.canonical(username)) throw invalidRefreshToken();
-    await this.refreshTokens.markUsed(session);
-    return { ...this.accessTokens.issue(session.user, session.id), token_type: 'Bearer' };
+  /**
+   * New access and id tokens for the session. With rotation, also the session's next refresh
+   * token; a rotated token presented after its grace window means a copy leaked, so the
+   * whole session (every token descending from that login) is revoked.
+   */
+  async refresh({ username, refresh_token }: RefreshTokenDto, client: ClientInfo): Promise<RefreshResponseDto> {
+    const redemption = await this.refreshTokens.redeem(refresh_token);
+    if (redemption.outcome === 'invalid') throw invalidRefreshToken();
+    const { token } = redemption;
+    if (token.user.username !== this.users.canonical(username)) throw invalidRefreshToken();
+    if (redemption.outcome === 'reused') {
+      await this.refreshTokens.revokeFamily(token.familyId);
+      throw invalidRefreshToken();
+    }
+    const next = await this.refreshTokens.refresh(token, client);
+    return {
+      ...this.accessTokens.issue(token.user, token.familyId),
+      ...(next ? { refresh_token: next } : {}),
+      token_type: 'Bearer',
+    };
   }
 
   revoke(refreshToken: string): Promise<void> {
@@ -107,7 +122,7 @@ export class AuthService {
     return {
       challenge_name: null,
       session: null,
-      ...this.accessTokens.issue(user, refresh.session.id),
+      ...this.accessTokens.issue(user, refresh.session.familyId),
       refresh_token: refresh.token,
       token_type: 'Bearer',
     };

@@ -103,7 +103,7 @@ export class PasswordService implements OnModuleInit {
 
     await this.users.transaction(async (manager) => {
       await this.users.setPassword(user, dto.proposed_password, manager);
-      await this.refreshTokens.revokeAllForUser(user.id, { exceptId: claims.sid, manager });
+      await this.refreshTokens.revokeAllForUser(user.id, { exceptFamilyId: claims.sid, manager });
       await this.enqueueChanged(user.id, 'changed', manager);
     });
     this.outbox.nudge();

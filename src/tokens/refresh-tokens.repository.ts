@@ -18,6 +18,10 @@ export class RefreshTokensRepository {
     return manager ? manager.getRepository(RefreshTokenEntity) : this.tokens;
   }
 
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.tokens.manager.transaction(work);
+  }
+
   async insert(token: RefreshTokenEntity & { tokenHash: string }, manager?: EntityManager): Promise<void> {
     await this.repo(manager).insert(token);
   }
@@ -31,13 +35,13 @@ export class RefreshTokensRepository {
       .getOne();
   }
 
-  /** What the access guard needs, by primary key in one query. */
-  async findSessionState(id: string, userId: string): Promise<SessionState | null> {
+  /** What the access guard needs: the family's first token by primary key, in one query. */
+  async findSessionState(familyId: string, userId: string): Promise<SessionState | null> {
     const row = await this.tokens
       .createQueryBuilder('token')
       .innerJoin('token.user', 'user')
       .select(['token.revokedAt', 'token.expiresAt', 'user.status'])
-      .where('token.id = :id AND token.user_id = :userId', { id, userId })
+      .where('token.id = :familyId AND token.user_id = :userId', { familyId, userId })
       .getOne();
     return row ? { revokedAt: row.revokedAt, expiresAt: row.expiresAt, userStatus: row.user!.status } : null;
   }
@@ -46,12 +50,26 @@ export class RefreshTokensRepository {
     await this.tokens.update({ id }, { lastUsedAt: at });
   }
 
-  async revoke(id: string, at: Date): Promise<void> {
-    await this.tokens.update({ id, revokedAt: IsNull() }, { revokedAt: at });
+  /** Marks a token replaced; false when a concurrent refresh replaced it first. */
+  async markRotated(id: string, at: Date, manager: EntityManager): Promise<boolean> {
+    const result = await this.repo(manager).update({ id, rotatedAt: IsNull() }, { rotatedAt: at, lastUsedAt: at });
+    return result.affected === 1;
   }
 
-  async revokeAllForUser(userId: string, at: Date, options: { exceptId?: string; manager?: EntityManager } = {}) {
-    const where = { userId, revokedAt: IsNull(), ...(options.exceptId ? { id: Not(options.exceptId) } : {}) };
+  async revokeFamily(familyId: string, at: Date): Promise<void> {
+    await this.tokens.update({ familyId, revokedAt: IsNull() }, { revokedAt: at });
+  }
+
+  async revokeAllForUser(
+    userId: string,
+    at: Date,
+    options: { exceptFamilyId?: string; manager?: EntityManager } = {},
+  ): Promise<void> {
+    const where = {
+      userId,
+      revokedAt: IsNull(),
+      ...(options.exceptFamilyId ? { familyId: Not(options.exceptFamilyId) } : {}),
+    };
     await this.repo(options.manager).update(where, { revokedAt: at });
   }
 }

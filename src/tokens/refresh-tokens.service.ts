@@ -17,26 +17,48 @@ export interface IssuedRefreshToken {
   session: RefreshTokenEntity;
 }
 
+/** What presenting a refresh token amounts to. */
+export type Redemption =
+  | { outcome: 'valid'; token: RefreshTokenEntity & { user: UserEntity } }
+  /** A rotated token used after its grace window: a copy is in someone else's hands. */
+  | { outcome: 'reused'; token: RefreshTokenEntity & { user: UserEntity } }
+  | { outcome: 'invalid' };
+
 @Injectable()
 export class RefreshTokensService {
   private readonly ttlSeconds: number;
+  private readonly reuseGraceMs: number;
+  readonly rotation: boolean;
 
   constructor(
     private readonly tokens: RefreshTokensRepository,
     @Inject(ConfigService) config: ConfigService<AllConfig, true>,
   ) {
-    this.ttlSeconds = config.get('tokens.refreshTokenTtl', { infer: true });
+    const settings = config.get('tokens', { infer: true });
+    this.ttlSeconds = settings.refreshTokenTtl;
+    this.reuseGraceMs = settings.refreshTokenReuseGrace * 1000;
+    this.rotation = settings.refreshTokenRotation;
   }
 
-  async issue(user: UserEntity, client: ClientInfo, manager?: EntityManager): Promise<IssuedRefreshToken> {
+  /** Starts a session (a new family), or adds a token to one when `parent` is given. */
+  async issue(
+    user: UserEntity,
+    client: ClientInfo,
+    manager?: EntityManager,
+    parent?: RefreshTokenEntity,
+  ): Promise<IssuedRefreshToken> {
     const secret = newSecret();
     const now = new Date();
+    const id = randomUUID();
     const session: RefreshTokenEntity = {
-      id: randomUUID(),
+      id,
       userId: user.id,
+      familyId: parent?.familyId ?? id,
       createdAt: now,
-      expiresAt: new Date(now.getTime() + this.ttlSeconds * 1000),
+      // Absolute from login: a rotated token inherits its parent's expiry.
+      expiresAt: parent?.expiresAt ?? new Date(now.getTime() + this.ttlSeconds * 1000),
       revokedAt: null,
+      rotatedAt: null,
       lastUsedAt: null,
       userAgent: client.userAgent,
       ipAddress: client.ip,
@@ -45,41 +67,59 @@ export class RefreshTokensService {
     return { token: `${session.id}.${secret}`, session };
   }
 
-  /** The live session a refresh token stands for, with its user; null for anything else. */
-  async findActive(token: string, now = new Date()): Promise<RefreshTokenEntity | null> {
-    const match = TOKEN_FORMAT.exec(token);
-    if (!match) return null;
-    const [, id, secret] = match;
-    const session = await this.tokens.findWithHash(id);
-    if (!session?.tokenHash || !secretMatches(secret, session.tokenHash)) return null;
-    if (session.revokedAt !== null || session.expiresAt <= now) return null;
-    if (session.user?.status === UserStatus.Disabled) return null;
-    return session;
+  async redeem(token: string, now = new Date()): Promise<Redemption> {
+    const found = await this.findOwned(token);
+    if (!found || found.revokedAt !== null || found.expiresAt <= now) return { outcome: 'invalid' };
+    if (found.user.status === UserStatus.Disabled) return { outcome: 'invalid' };
+    if (found.rotatedAt !== null && now.getTime() - found.rotatedAt.getTime() > this.reuseGraceMs) {
+      return { outcome: 'reused', token: found };
+    }
+    return { outcome: 'valid', token: found };
   }
 
-  async markUsed(session: RefreshTokenEntity, at = new Date()): Promise<void> {
-    await this.tokens.touch(session.id, at);
+  /** Without rotation a refresh only records the use; with it, it mints the family's next token. */
+  async refresh(token: RefreshTokenEntity & { user: UserEntity }, client: ClientInfo): Promise<string | undefined> {
+    const now = new Date();
+    if (!this.rotation) {
+      await this.tokens.touch(token.id, now);
+      return undefined;
+    }
+    return this.tokens.transaction(async (manager) => {
+      // Within the grace window a second refresh of the same token also gets a token of
+      // this family: one family, never two, however the requests race.
+      await this.tokens.markRotated(token.id, now, manager);
+      return (await this.issue(token.user, client, manager, token)).token;
+    });
+  }
+
+  async revokeFamily(familyId: string): Promise<void> {
+    await this.tokens.revokeFamily(familyId, new Date());
   }
 
   /** RFC 7009: revoking an unknown, expired or already revoked token is not an error. */
   async revoke(token: string): Promise<void> {
-    const match = TOKEN_FORMAT.exec(token);
-    if (!match) return;
-    const session = await this.tokens.findWithHash(match[1]);
-    if (session?.tokenHash && secretMatches(match[2], session.tokenHash)) {
-      await this.tokens.revoke(session.id, new Date());
-    }
+    const found = await this.findOwned(token);
+    if (found) await this.revokeFamily(found.familyId);
   }
 
-  async revokeAllForUser(userId: string, options: { exceptId?: string; manager?: EntityManager } = {}) {
+  async revokeAllForUser(userId: string, options: { exceptFamilyId?: string; manager?: EntityManager } = {}) {
     await this.tokens.revokeAllForUser(userId, new Date(), options);
   }
 
-  /** Whether an access token issued from this session may still be used. */
-  async isSessionActive(sessionId: string, userId: string, now = new Date()): Promise<boolean> {
-    const state = await this.tokens.findSessionState(sessionId, userId);
+  /** Whether access tokens of this session (`sid`, the family id) may still be used. */
+  async isSessionActive(familyId: string, userId: string, now = new Date()): Promise<boolean> {
+    const state = await this.tokens.findSessionState(familyId, userId);
     return (
       state !== null && state.revokedAt === null && state.expiresAt > now && state.userStatus !== UserStatus.Disabled
     );
+  }
+
+  /** The row a token names, if the caller proves possession of its secret. */
+  private async findOwned(token: string): Promise<(RefreshTokenEntity & { user: UserEntity }) | null> {
+    const match = TOKEN_FORMAT.exec(token);
+    if (!match) return null;
+    const found = await this.tokens.findWithHash(match[1]);
+    if (!found?.tokenHash || !found.user || !secretMatches(match[2], found.tokenHash)) return null;
+    return found as RefreshTokenEntity & { user: UserEntity };
   }
 }

@@ -9,6 +9,8 @@ export interface TokensConfig {
   accessTokenTtl: number;
   refreshTokenTtl: number;
   refreshTokenRotation: boolean;
+  /** How long a rotated token still refreshes, so parallel tabs do not sign each other out. */
+  refreshTokenReuseGrace: number;
   challengeSessionTtl: number;
   confirmationCodeTtl: number;
 }
@@ -22,6 +24,7 @@ export function readTokensConfig(env: NodeJS.ProcessEnv = process.env): TokensCo
     accessTokenTtl: readDurationSeconds(env, 'ACCESS_TOKEN_TTL', '24h'),
     refreshTokenTtl: readDurationSeconds(env, 'REFRESH_TOKEN_TTL', '90d'),
     refreshTokenRotation: readBoolean(env, 'REFRESH_TOKEN_ROTATION', false),
+    refreshTokenReuseGrace: readDurationSeconds(env, 'REFRESH_TOKEN_REUSE_GRACE', '10s'),
     challengeSessionTtl: readDurationSeconds(env, 'CHALLENGE_SESSION_TTL', '3m'),
     // OWASP ASVS 5.0 V6.5: a reset code lives minutes, not hours.
     confirmationCodeTtl: readDurationSeconds(env, 'CONFIRMATION_CODE_TTL', '10m'),

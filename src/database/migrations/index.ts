@@ -2,6 +2,7 @@ import { InitialSchema1764380000000 } from './1764380000000-initial-schema';
 import { PasswordResetAndOutbox1764390000000 } from './1764390000000-password-reset-and-outbox';
 import { LoginAttempts1764400000000 } from './1764400000000-login-attempts';
 import { RateLimits1764410000000 } from './1764410000000-rate-limits';
+import { RefreshTokenFamilies1764420000000 } from './1764420000000-refresh-token-families';
 
 /** In order; listed explicitly so the build, the CLI and tests load the same set without globbing. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   PasswordResetAndOutbox1764390000000,
   LoginAttempts1764400000000,
   RateLimits1764410000000,
+  RefreshTokenFamilies1764420000000,
 ];

@@ -2,8 +2,10 @@ import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { UserEntity } from '../../users/entities/user.entity';
 
 /**
- * A login session. The client holds `<id>.<secret>`; only the SHA-256 of the secret is kept,
- * so a copy of this table lets nobody refresh.
+ * A refresh token. The client holds `<id>.<secret>`; only the SHA-256 of the secret is kept,
+ * so a copy of this table lets nobody refresh. Tokens descending from one login form a
+ * family (the session): with rotation on, each refresh adds a token to it, and revoking
+ * any of them revokes them all.
  */
 @Entity('refresh_tokens')
 export class RefreshTokenEntity {
@@ -17,6 +19,10 @@ export class RefreshTokenEntity {
   @JoinColumn({ name: 'user_id' })
   user?: UserEntity;
 
+  /** The id of the family's first token, which access tokens name as their session (`sid`). */
+  @Column({ name: 'family_id', type: 'varchar', length: 36 })
+  familyId!: string;
+
   @Column({ name: 'token_hash', type: 'varchar', length: 64, select: false })
   tokenHash?: string;
 
@@ -29,6 +35,10 @@ export class RefreshTokenEntity {
 
   @Column({ name: 'revoked_at', type: 'datetime', precision: 3, nullable: true })
   revokedAt!: Date | null;
+
+  /** When rotation replaced this token; reuse after the grace window revokes the family. */
+  @Column({ name: 'rotated_at', type: 'datetime', precision: 3, nullable: true })
+  rotatedAt!: Date | null;
 
   @Column({ name: 'last_used_at', type: 'datetime', precision: 3, nullable: true })
   lastUsedAt!: Date | null;
