@@ -57,8 +57,8 @@ export class AuthController {
   })
   @ApiOkResponse({ type: MessageResponseDto })
   @ApiErrors(HttpStatus.TOO_MANY_REQUESTS)
-  async revoke(@Body() dto: RevokeTokenDto): Promise<MessageResponseDto> {
-    await this.auth.revoke(dto.refresh_token);
+  async revoke(@Body() dto: RevokeTokenDto, @Client() client: ClientInfo): Promise<MessageResponseDto> {
+    await this.auth.revoke(dto.refresh_token, client);
     return messageResponse('Token revoked.');
   }
 

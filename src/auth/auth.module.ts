@@ -4,6 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
 import { AllConfig } from '../config/config.types';
 import { MailModule } from '../mail/mail.module';
 import { TokensModule } from '../tokens/tokens.module';
@@ -40,6 +41,7 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     UsersModule,
     TokensModule,
     MailModule,
+    AuditModule,
   ],
   controllers: [AuthController, PasswordController],
   providers: [

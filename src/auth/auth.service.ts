@@ -11,7 +11,9 @@ import { LoginDto } from './dto/login.dto';
 import { ChallengeName, LoginResponseDto, RefreshResponseDto } from './dto/login-response.dto';
 import { NewPasswordRequiredDto } from './dto/new-password-required.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
-import { LoginThrottleService } from './login-throttle.service';
+import { lockedOut, LoginThrottleService } from './login-throttle.service';
+import { AuditService, subjectOf } from '../audit/audit.service';
+import { AuditEventType } from '../audit/entities/audit-event.entity';
 
 const invalidRefreshToken = () => new ApiException(ErrorCode.NotAuthorized, 'Invalid refresh token.');
 
@@ -23,6 +25,7 @@ export class AuthService {
     private readonly refreshTokens: RefreshTokensService,
     private readonly challenges: ChallengeSessionsService,
     private readonly throttle: LoginThrottleService,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -31,16 +34,22 @@ export class AuthService {
    */
   async login({ username, password }: LoginDto, client: ClientInfo): Promise<LoginResponseDto> {
     const canonical = this.users.canonical(username);
-    await this.throttle.assertNotLocked(canonical);
+    const locked = await this.throttle.secondsLocked(canonical);
+    if (locked > 0) {
+      await this.audit.record(AuditEventType.LoginLocked, { username: canonical }, client);
+      throw lockedOut(locked);
+    }
     const user = await this.users.findByUsername(canonical, { withHash: true });
     const matches = user
       ? await this.users.verifyPassword(user, password)
       : await this.users.verifyUnknownUserPassword(password);
     if (!user || !matches || user.status === UserStatus.Disabled) {
       await this.throttle.recordFailure(canonical);
+      await this.audit.record(AuditEventType.LoginFailed, { userId: user?.id, username: canonical }, client);
       throw badCredentials();
     }
     await this.throttle.recordSuccess(canonical);
+    await this.audit.record(AuditEventType.LoginSucceeded, { userId: user.id, username: canonical }, client);
 
     if (user.status === UserStatus.ForceChangePassword) {
       if (this.users.isTemporaryPasswordExpired(user)) {
@@ -83,6 +92,7 @@ export class AuthService {
       }
       await this.users.setPassword(user, dto.new_password, manager);
       await this.refreshTokens.revokeAllForUser(user.id, { manager });
+      await this.audit.record(AuditEventType.ChallengeAnswered, subjectOf(user), client, manager);
       return this.startSession({ ...user, status: UserStatus.Active }, client, manager);
     });
   }
@@ -99,9 +109,11 @@ export class AuthService {
     if (token.user.username !== this.users.canonical(username)) throw invalidRefreshToken();
     if (redemption.outcome === 'reused') {
       await this.refreshTokens.revokeFamily(token.familyId);
+      await this.audit.record(AuditEventType.RefreshTokenReused, subjectOf(token.user), client);
       throw invalidRefreshToken();
     }
     const next = await this.refreshTokens.refresh(token, client);
+    await this.audit.record(AuditEventType.TokenRefreshed, subjectOf(token.user), client);
     return {
       ...this.accessTokens.issue(token.user, token.familyId),
       ...(next ? { refresh_token: next } : {}),
@@ -109,8 +121,9 @@ export class AuthService {
     };
   }
 
-  revoke(refreshToken: string): Promise<void> {
-    return this.refreshTokens.revoke(refreshToken);
+  async revoke(refreshToken: string, client: ClientInfo): Promise<void> {
+    const owner = await this.refreshTokens.revoke(refreshToken);
+    if (owner) await this.audit.record(AuditEventType.TokenRevoked, subjectOf(owner), client);
   }
 
   private async startSession(

@@ -12,6 +12,10 @@ export const FREE_FAILURES = 5;
 export const MAX_LOCK_SECONDS = 15 * 60;
 const QUIET_PERIOD_MS = 15 * 60 * 1000;
 
+/** 429 with Retry-After while the account must wait, whatever the password. */
+export const lockedOut = (seconds: number) =>
+  new ApiException(ErrorCode.LimitExceeded, 'Too many failed attempts; try again later.', seconds);
+
 /** After failure n (n >= 5) the next attempt waits 2^(n-5) s, at most 15 minutes. */
 export function lockSeconds(failures: number): number {
   return failures < FREE_FAILURES ? 0 : Math.min(2 ** (failures - FREE_FAILURES), MAX_LOCK_SECONDS);
@@ -25,13 +29,10 @@ export function lockSeconds(failures: number): number {
 export class LoginThrottleService {
   constructor(@InjectRepository(LoginAttemptEntity) private readonly attempts: Repository<LoginAttemptEntity>) {}
 
-  /** 429 with Retry-After while the account must wait, whatever the password. */
-  async assertNotLocked(username: string, now = new Date()): Promise<void> {
+  /** Seconds the account must still wait before its next attempt; 0 when it may try now. */
+  async secondsLocked(username: string, now = new Date()): Promise<number> {
     const record = await this.attempts.findOneBy({ username });
-    if (record?.lockedUntil && record.lockedUntil > now) {
-      const wait = (record.lockedUntil.getTime() - now.getTime()) / 1000;
-      throw new ApiException(ErrorCode.LimitExceeded, 'Too many failed attempts; try again later.', wait);
-    }
+    return record?.lockedUntil && record.lockedUntil > now ? (record.lockedUntil.getTime() - now.getTime()) / 1000 : 0;
   }
 
   /** Counts one failure atomically (concurrent failures all count) and sets the next wait. */

@@ -5,6 +5,7 @@ import { ApiErrors, JSON_BODY_ERRORS } from '../common/decorators/api-errors.dec
 import { Public } from '../common/decorators/public.decorator';
 import { MessageResponseDto, messageResponse } from '../common/dto/message-response.dto';
 import { invalidAccessToken } from '../common/errors/api.exception';
+import { Client, ClientInfo } from '../common/http/client-info';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { ConfirmForgotPasswordDto } from './dto/confirm-forgot-password.dto';
 import { ForgotPasswordDto } from './dto/forgot-password.dto';
@@ -30,8 +31,8 @@ export class PasswordController {
   })
   @ApiOkResponse({ type: MessageResponseDto })
   @ApiErrors(HttpStatus.TOO_MANY_REQUESTS)
-  async forgot(@Body() dto: ForgotPasswordDto): Promise<MessageResponseDto> {
-    await this.passwords.requestReset(dto.username);
+  async forgot(@Body() dto: ForgotPasswordDto, @Client() client: ClientInfo): Promise<MessageResponseDto> {
+    await this.passwords.requestReset(dto.username, client);
     return messageResponse('If the account exists, a confirmation code has been sent to its email address.');
   }
 
@@ -45,8 +46,8 @@ export class PasswordController {
   })
   @ApiOkResponse({ type: MessageResponseDto })
   @ApiErrors(HttpStatus.TOO_MANY_REQUESTS)
-  async confirm(@Body() dto: ConfirmForgotPasswordDto): Promise<MessageResponseDto> {
-    await this.passwords.confirmReset(dto);
+  async confirm(@Body() dto: ConfirmForgotPasswordDto, @Client() client: ClientInfo): Promise<MessageResponseDto> {
+    await this.passwords.confirmReset(dto, client);
     return messageResponse('Password has been reset.');
   }
 
@@ -63,11 +64,12 @@ export class PasswordController {
   @ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
   async change(
     @Body() dto: ChangePasswordDto,
+    @Client() client: ClientInfo,
     @Headers('authorization') authorization?: string,
   ): Promise<MessageResponseDto> {
     const access_token = dto.access_token ?? BEARER.exec(authorization ?? '')?.[1];
     if (!access_token) throw invalidAccessToken();
-    await this.passwords.change({ ...dto, access_token });
+    await this.passwords.change({ ...dto, access_token }, client);
     return messageResponse('Password changed.');
   }
 }

@@ -12,7 +12,10 @@ import { UserStatus } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { ConfirmForgotPasswordDto } from './dto/confirm-forgot-password.dto';
-import { LoginThrottleService } from './login-throttle.service';
+import { lockedOut, LoginThrottleService } from './login-throttle.service';
+import { AuditService, subjectOf } from '../audit/audit.service';
+import { AuditEventType } from '../audit/entities/audit-event.entity';
+import { ClientInfo } from '../common/http/client-info';
 import { Limit, RateLimiterService } from './rate-limiter.service';
 import { AllConfig } from '../config/config.types';
 
@@ -38,6 +41,7 @@ export class PasswordService implements OnModuleInit {
     private readonly mail: MailService,
     private readonly throttle: LoginThrottleService,
     private readonly limiter: RateLimiterService,
+    private readonly audit: AuditService,
     @Inject(ConfigService) config: ConfigService<AllConfig, true>,
   ) {
     const auth = config.get('auth', { infer: true });
@@ -58,10 +62,13 @@ export class PasswordService implements OnModuleInit {
    * Records the request and returns: the same one insert whether or not the user exists,
    * so neither the answer nor its timing tells. The outbox makes and mails the code.
    */
-  async requestReset(username: string): Promise<void> {
+  async requestReset(username: string, client: ClientInfo): Promise<void> {
     const canonical = this.users.canonical(username);
     await this.limiter.consume(this.limits.forgot, canonical);
-    await this.outbox.enqueue(OutboxKind.PasswordResetCode, { username: canonical });
+    await this.users.transaction(async (manager) => {
+      await this.outbox.enqueue(OutboxKind.PasswordResetCode, { username: canonical }, manager);
+      await this.audit.record(AuditEventType.PasswordResetRequested, { username: canonical }, client, manager);
+    });
     this.outbox.nudge();
   }
 
@@ -69,12 +76,19 @@ export class PasswordService implements OnModuleInit {
    * A wrong code counts against the code; a password the policy rejects does not spend it.
    * Setting the password, spending the code and ending every session happen together or not at all.
    */
-  async confirmReset({ username, confirmation_code, password }: ConfirmForgotPasswordDto): Promise<void> {
-    await this.limiter.consume(this.limits.confirm, this.users.canonical(username));
-    const user = await this.users.findByUsername(username);
-    if (!user || user.status === UserStatus.Disabled) throw CODE_ERRORS.mismatch();
-    const check = await this.codes.check(user.id, confirmation_code);
-    if (check !== 'valid') throw CODE_ERRORS[check]();
+  async confirmReset(
+    { username, confirmation_code, password }: ConfirmForgotPasswordDto,
+    client: ClientInfo,
+  ): Promise<void> {
+    const canonical = this.users.canonical(username);
+    await this.limiter.consume(this.limits.confirm, canonical);
+    const user = await this.users.findByUsername(canonical);
+    const usable = user && user.status !== UserStatus.Disabled;
+    const check = usable ? await this.codes.check(user.id, confirmation_code) : 'mismatch';
+    if (!user || check !== 'valid') {
+      await this.audit.record(AuditEventType.PasswordResetFailed, { userId: user?.id, username: canonical }, client);
+      throw CODE_ERRORS[check === 'valid' ? 'mismatch' : check]();
+    }
     this.users.assertAcceptablePassword(password, user.username);
 
     await this.users.transaction(async (manager) => {
@@ -82,21 +96,24 @@ export class PasswordService implements OnModuleInit {
       await this.users.setPassword(user, password, manager);
       await this.refreshTokens.revokeAllForUser(user.id, { manager });
       await this.enqueueChanged(user.id, 'reset', manager);
+      await this.audit.record(AuditEventType.PasswordReset, subjectOf(user), client, manager);
     });
     this.outbox.nudge();
   }
 
   /** The previous password proves it is the owner, not just someone holding their token. */
-  async change(dto: ChangePasswordDto & { access_token: string }): Promise<void> {
+  async change(dto: ChangePasswordDto & { access_token: string }, client: ClientInfo): Promise<void> {
     const claims = this.accessTokens.verifyAccessToken(dto.access_token);
     if (!(await this.refreshTokens.isSessionActive(claims.sid, claims.sub))) {
       throw new ApiException(ErrorCode.NotAuthorized, 'Invalid or expired access token.');
     }
     const user = await this.users.getById(claims.sub);
     // The same brake as login: a stolen access token must not become a password oracle.
-    await this.throttle.assertNotLocked(user.username);
+    const locked = await this.throttle.secondsLocked(user.username);
+    if (locked > 0) throw lockedOut(locked);
     if (!(await this.users.verifyPassword(user, dto.previous_password))) {
       await this.throttle.recordFailure(user.username);
+      await this.audit.record(AuditEventType.PasswordChangeFailed, subjectOf(user), client);
       throw new ApiException(ErrorCode.NotAuthorized, 'Incorrect password.');
     }
     this.users.assertAcceptablePassword(dto.proposed_password, user.username);
@@ -105,6 +122,7 @@ export class PasswordService implements OnModuleInit {
       await this.users.setPassword(user, dto.proposed_password, manager);
       await this.refreshTokens.revokeAllForUser(user.id, { exceptFamilyId: claims.sid, manager });
       await this.enqueueChanged(user.id, 'changed', manager);
+      await this.audit.record(AuditEventType.PasswordChanged, subjectOf(user), client, manager);
     });
     this.outbox.nudge();
   }

@@ -1,3 +1,4 @@
+import { AuditEventEntity } from '../audit/entities/audit-event.entity';
 import { LoginAttemptEntity } from '../auth/entities/login-attempt.entity';
 import { RateLimitEntity } from '../auth/entities/rate-limit.entity';
 import { OutboxMessageEntity } from '../mail/entities/outbox-message.entity';
@@ -14,4 +15,5 @@ export const ENTITIES = [
   OutboxMessageEntity,
   LoginAttemptEntity,
   RateLimitEntity,
+  AuditEventEntity,
 ];

@@ -96,10 +96,15 @@ export class RefreshTokensService {
     await this.tokens.revokeFamily(familyId, new Date());
   }
 
-  /** RFC 7009: revoking an unknown, expired or already revoked token is not an error. */
-  async revoke(token: string): Promise<void> {
+  /**
+   * RFC 7009: revoking an unknown, expired or already revoked token is not an error.
+   * Returns the owner when the token was ours.
+   */
+  async revoke(token: string): Promise<UserEntity | undefined> {
     const found = await this.findOwned(token);
-    if (found) await this.revokeFamily(found.familyId);
+    if (!found) return undefined;
+    await this.revokeFamily(found.familyId);
+    return found.user;
   }
 
   async revokeAllForUser(userId: string, options: { exceptFamilyId?: string; manager?: EntityManager } = {}) {

@@ -3,6 +3,7 @@ import { PasswordResetAndOutbox1764390000000 } from './1764390000000-password-re
 import { LoginAttempts1764400000000 } from './1764400000000-login-attempts';
 import { RateLimits1764410000000 } from './1764410000000-rate-limits';
 import { RefreshTokenFamilies1764420000000 } from './1764420000000-refresh-token-families';
+import { AuditEvents1764430000000 } from './1764430000000-audit-events';
 
 /** In order; listed explicitly so the build, the CLI and tests load the same set without globbing. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   LoginAttempts1764400000000,
   RateLimits1764410000000,
   RefreshTokenFamilies1764420000000,
+  AuditEvents1764430000000,
 ];

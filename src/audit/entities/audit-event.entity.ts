@@ -1,0 +1,42 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export enum AuditEventType {
+  LoginSucceeded = 'login.succeeded',
+  LoginFailed = 'login.failed',
+  LoginLocked = 'login.locked',
+  ChallengeAnswered = 'login.new_password_set',
+  TokenRefreshed = 'token.refreshed',
+  RefreshTokenReused = 'token.reuse_detected',
+  TokenRevoked = 'token.revoked',
+  PasswordChanged = 'password.changed',
+  PasswordChangeFailed = 'password.change_failed',
+  PasswordResetRequested = 'password.reset_requested',
+  PasswordReset = 'password.reset',
+  PasswordResetFailed = 'password.reset_failed',
+}
+
+/** One security-relevant event: who, what, when, from where. Never a secret. */
+@Entity('audit_events')
+export class AuditEventEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  type!: AuditEventType;
+
+  @Column({ name: 'user_id', type: 'varchar', length: 36, nullable: true })
+  userId!: string | null;
+
+  /** As typed (canonical form), also for unknown users: spraying shows up. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  username!: string | null;
+
+  @Column({ name: 'ip_address', type: 'varchar', length: 45, nullable: true })
+  ipAddress!: string | null;
+
+  @Column({ name: 'user_agent', type: 'varchar', length: 255, nullable: true })
+  userAgent!: string | null;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt!: Date;
+}

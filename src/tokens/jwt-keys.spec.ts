@@ -1,0 +1,161 @@
+import { generateKeyPairSync, KeyObject, KeyExportOptions } from 'node:crypto';
+import { ConfigError } from '../config/env';
+import { loadJwtKeys } from './jwt-keys';
+
+const GOOD_SECRET = 'q4Zr8vN1xK7mT2wB9pL5sD3fH6jC0yGa8uE1iO4nR7tV2bX5';
+
+/** Every failure must be a ConfigError: main.ts prints those as one line, without a stack. */
+function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadJwtKeys(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected the keys to be refused');
+}
+
+const pemOf = (key: KeyObject, type: 'pkcs8' | 'pkcs1' | 'sec1' = 'pkcs8') =>
+  key.export({ type, format: 'pem' } as KeyExportOptions<'pem'>).toString();
+
+describe(loadJwtKeys.name, () => {
+  describe('HS256 from JWT_SECRET', () => {
+    it('uses the secret bytes as an HMAC key for both signing and verifying', () => {
+      const sut = loadJwtKeys({ NODE_ENV: 'development', JWT_SECRET: GOOD_SECRET });
+
+      expect(sut.algorithm).toBe('HS256');
+      expect(sut.ephemeral).toBe(false);
+      expect(sut.signingKey.type).toBe('secret');
+      expect(sut.signingKey.export().toString('utf8')).toBe(GOOD_SECRET);
+      expect(sut.verificationKey).toBe(sut.signingKey);
+    });
+
+    it('accepts a short secret outside production', () => {
+      expect(loadJwtKeys({ NODE_ENV: 'test', JWT_SECRET: 'dev' }).algorithm).toBe('HS256');
+    });
+
+    it.each([undefined, 'development', 'test'])(
+      'makes a random 256-bit key per process when no secret is set (NODE_ENV %p)',
+      (nodeEnv) => {
+        const first = loadJwtKeys({ NODE_ENV: nodeEnv });
+        const second = loadJwtKeys({ NODE_ENV: nodeEnv, JWT_SECRET: '  ' });
+
+        expect(first).toMatchObject({ algorithm: 'HS256', ephemeral: true });
+        expect(second).toMatchObject({ algorithm: 'HS256', ephemeral: true });
+        expect(first.signingKey.symmetricKeySize).toBe(32);
+        expect(first.signingKey.export().equals(second.signingKey.export())).toBe(false);
+      },
+    );
+  });
+
+  describe('in production', () => {
+    const production = (env: NodeJS.ProcessEnv) => ({ NODE_ENV: 'production', ...env });
+
+    it('accepts a long random secret', () => {
+      expect(loadJwtKeys(production({ JWT_SECRET: GOOD_SECRET }))).toMatchObject({
+        algorithm: 'HS256',
+        ephemeral: false,
+      });
+    });
+
+    it.each([
+      ['missing', {}],
+      ['empty', { JWT_SECRET: '' }],
+    ])('refuses a %s secret, naming JWT_SECRET', (_name, env) => {
+      expect(configErrorOf(production(env)).message).toMatch(/JWT_SECRET/);
+    });
+
+    it.each([
+      ['short (31 characters)', GOOD_SECRET.slice(0, 31)],
+      ['a "change-me" placeholder', 'change-me-change-me-change-me-change-me'],
+      ['a "changeme" placeholder', 'CHANGEME-please-0123456789-0123456789'],
+      ['a "secret" placeholder', 'my-super-secret-jwt-key-for-production-use'],
+      ['an "example" placeholder', 'example-jwt-key-0123456789-0123456789-0123'],
+      ['a "placeholder"', 'placeholder-0123456789-0123456789-01234567'],
+      ['one character repeated', 'x'.repeat(64)],
+    ])('refuses %s, naming JWT_SECRET', (_name, secret) => {
+      const error = configErrorOf(production({ JWT_SECRET: secret }));
+
+      expect(error.message).toMatch(/^JWT_SECRET /);
+      expect(error.message).not.toContain(secret);
+    });
+
+    it('is satisfied by JWT_PRIVATE_KEY alone', () => {
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+
+      expect(loadJwtKeys(production({ JWT_PRIVATE_KEY: pemOf(privateKey) })).algorithm).toBe('ES256');
+    });
+  });
+
+  describe('asymmetric keys from JWT_PRIVATE_KEY', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+    it.each(['pkcs8', 'pkcs1'] as const)('selects RS256 for an RSA 2048 key (%s PEM)', (type) => {
+      const sut = loadJwtKeys({ JWT_PRIVATE_KEY: pemOf(rsa.privateKey, type) });
+
+      expect(sut.algorithm).toBe('RS256');
+      expect(sut.ephemeral).toBe(false);
+      expect(sut.signingKey.type).toBe('private');
+      expect(sut.verificationKey.type).toBe('public');
+      expect(sut.verificationKey.export({ type: 'spki', format: 'der' })).toEqual(
+        rsa.publicKey.export({ type: 'spki', format: 'der' }),
+      );
+    });
+
+    it('takes precedence over JWT_SECRET', () => {
+      expect(loadJwtKeys({ JWT_PRIVATE_KEY: pemOf(rsa.privateKey), JWT_SECRET: GOOD_SECRET }).algorithm).toBe('RS256');
+    });
+
+    it.each([
+      ['P-256', 'ES256'],
+      ['P-384', 'ES384'],
+      ['P-521', 'ES512'],
+    ])('selects the matching ECDSA algorithm for an EC %s key', (namedCurve, algorithm) => {
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve });
+
+      for (const type of ['pkcs8', 'sec1'] as const) {
+        const sut = loadJwtKeys({ JWT_PRIVATE_KEY: pemOf(privateKey, type) });
+
+        expect(sut.algorithm).toBe(algorithm);
+        expect(sut.verificationKey.export({ type: 'spki', format: 'der' })).toEqual(
+          publicKey.export({ type: 'spki', format: 'der' }),
+        );
+      }
+    });
+
+    it('reads a PEM whose newlines are written as \\n (one-line .env files)', () => {
+      const oneLine = pemOf(rsa.privateKey).trim().replace(/\n/g, '\\n');
+      expect(oneLine).not.toContain('\n');
+
+      expect(loadJwtKeys({ JWT_PRIVATE_KEY: oneLine }).algorithm).toBe('RS256');
+    });
+
+    it('refuses an RSA key under 2048 bits', () => {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+
+      expect(configErrorOf({ JWT_PRIVATE_KEY: pemOf(privateKey) }).message).toMatch(/^JWT_PRIVATE_KEY.*2048/);
+    });
+
+    it.each([
+      ['Ed25519', () => generateKeyPairSync('ed25519').privateKey],
+      ['EC secp256k1', () => generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey],
+    ])('refuses an %s key, which it cannot sign with', (_name, makeKey) => {
+      expect(configErrorOf({ JWT_PRIVATE_KEY: pemOf(makeKey()) }).message).toMatch(/^JWT_PRIVATE_KEY /);
+    });
+
+    it.each([
+      ['text', 'not a key'],
+      ['the HMAC secret', GOOD_SECRET],
+      ['a truncated PEM', pemOf(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey).slice(0, 80)],
+      [
+        'a public key',
+        generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      ],
+    ])('refuses %s, naming JWT_PRIVATE_KEY without echoing it', (_name, value) => {
+      const error = configErrorOf({ JWT_PRIVATE_KEY: value });
+
+      expect(error.message).toMatch(/^JWT_PRIVATE_KEY must be a PEM private key/);
+      expect(error.message).not.toContain(value.trim().slice(0, 40));
+    });
+  });
+});
