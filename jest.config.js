@@ -31,6 +31,8 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // The CLI and first-start specs spawn the compiled code: build it once, before any spec.
+      globalSetup: '<rootDir>/test/support/global-setup.js',
       // The outage test cuts a proxied MySQL connection; SQLite has no server to lose.
       testPathIgnorePatterns: mysql ? ['/node_modules/'] : ['/node_modules/', 'database-outage'],
       transform: tsJest,

@@ -71,4 +71,3 @@ describe('per-account login throttling (e2e)', () => {
     expect((await login('admin', ADMIN_PASSWORD)).status).toBe(429);
   });
 });
-

@@ -36,12 +36,15 @@ export function readBoolean(env: Env, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} must be true or false, got "${value}"`);
 }
 
+/** Ten years: beyond it a lifetime is a typo, and far enough beyond it no longer fits a Date. */
+const MAX_DURATION_MS = 10 * 365 * 24 * 3600 * 1000;
+
 /** A lifetime in whole seconds, given as seconds ("3600") or with a unit ("15m", "24h", "90d"). */
 export function readDurationSeconds(env: Env, name: string, fallback: string): number {
   const value = raw(env, name) ?? fallback;
   const millis = /^\d+$/.test(value) ? Number(value) * 1000 : ms(value as StringValue);
-  if (typeof millis !== 'number' || !Number.isFinite(millis) || millis < 1000) {
-    throw new ConfigError(`${name} must be a duration such as 900, 15m, 24h or 90d, got "${value}"`);
+  if (typeof millis !== 'number' || !Number.isFinite(millis) || millis < 1000 || millis > MAX_DURATION_MS) {
+    throw new ConfigError(`${name} must be a duration from 1s to 10y, such as 900, 15m, 24h or 90d, got "${value}"`);
   }
   return Math.floor(millis / 1000);
 }

@@ -18,7 +18,9 @@ export class PasswordPolicy {
   private readonly blocklist = new Set(dictionary['passwords-common'].map((p: string) => p.toLowerCase()));
 
   /** Returns the rule a password breaks, or undefined when it is acceptable. */
-  violation(password: string, username: string): string | undefined {
+  violation(raw: string, username: string): string | undefined {
+    // Judge what the hasher stores (NFKC), so a full-width "ｐａｓｓｗｏｒｄ１" is "password1".
+    const password = raw.normalize('NFKC');
     const length = [...password].length;
     if (length < MIN_PASSWORD_LENGTH) return `Password must be at least ${MIN_PASSWORD_LENGTH} characters long.`;
     if (length > MAX_PASSWORD_LENGTH) return `Password must be at most ${MAX_PASSWORD_LENGTH} characters long.`;

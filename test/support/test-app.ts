@@ -1,23 +1,17 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../../src/app.factory';
+import { HttpClient, httpClient } from './http-client';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export const ADMIN_PASSWORD = 'Correct-Horse-Battery-7';
 
-export interface TestResponse<T = any> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
+export type { TestResponse } from './http-client';
 
-export interface TestApp {
+export interface TestApp extends HttpClient {
   app: NestFastifyApplication;
   url: string;
   databaseUrl: string;
-  post<T = any>(path: string, body: unknown, headers?: Record<string, string>): Promise<TestResponse<T>>;
-  get<T = any>(path: string, headers?: Record<string, string>): Promise<TestResponse<T>>;
-  raw(path: string, init: RequestInit): Promise<TestResponse>;
   close(): Promise<void>;
 }
 
@@ -36,6 +30,9 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     ADMIN_EMAIL: 'admin@example.com',
     ADMIN_PASSWORD,
     DATABASE_URL: db.url,
+    // Specs reset passwords many times per account; the limits have their own spec.
+    FORGOT_PASSWORD_PER_HOUR: '1000',
+    FORGOT_PASSWORD_CONFIRM_PER_HOUR: '1000',
     ...env,
   };
   const saved = { ...process.env };
@@ -49,30 +46,11 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
   }
   const url = await app.getUrl();
 
-  const raw = async (path: string, init: RequestInit): Promise<TestResponse> => {
-    const response = await fetch(`${url.replace('[::1]', '127.0.0.1')}${path}`, init);
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // Not JSON (e.g. the Swagger UI page): keep the text.
-    }
-    return { status: response.status, headers: response.headers, body };
-  };
-
   return {
     app,
     url,
     databaseUrl: db.url,
-    raw,
-    post: (path, body, headers = {}) =>
-      raw(path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify(body),
-      }),
-    get: (path, headers = {}) => raw(path, { method: 'GET', headers }),
+    ...httpClient(url),
     close: async () => {
       await app.close();
       if (!database) await db.drop();

@@ -1,0 +1,242 @@
+import { killChildren, ProcessResult, runCli } from './support/processes';
+import { startTestApp, TestApp } from './support/test-app';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+
+/** The CLI is run as an operator runs it (the compiled `npm run cli`), on the database the app serves. */
+describe('operator CLI: seed-admin and create-user (e2e)', () => {
+  const ADMIN_FINAL_PASSWORD = 'Seeded-By-The-Cli-42';
+  let db: TestDatabase;
+  let api: TestApp;
+  let seeded: ProcessResult;
+
+  const cli = (args: string[], settings: Record<string, string> = {}) =>
+    runCli(args, { DATABASE_URL: db.url, ...settings });
+  const login = (username: string, password: string) => api.post('/v1/login', { username, password });
+  const profile = (accessToken: string) => api.get('/v1/me', { authorization: `Bearer ${accessToken}` });
+
+  /** The one-line failure the contract promises: non-zero exit, one stderr line, no stack. */
+  function expectOneLineFailure(result: ProcessResult, reason: RegExp): void {
+    expect(result.code).toBeGreaterThan(0);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(reason)]);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stdout).toBe('');
+  }
+
+  function temporaryPasswordIn(stdout: string): string {
+    const match = /Temporary password: (\S+)/.exec(stdout);
+    if (!match) throw new Error(`no temporary password printed:\n${stdout}`);
+    return match[1];
+  }
+
+  const challenge = {
+    challenge_name: 'NEW_PASSWORD_REQUIRED',
+    session: expect.any(String),
+    id_token: null,
+    access_token: null,
+    refresh_token: null,
+    expires_in: 180,
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // The CLI seeds before the server's first start. The server is given no ADMIN_PASSWORD, so
+    // had the CLI seeded nothing, its admin would get a generated password and the login fail.
+    seeded = await cli(['seed-admin', '--email', 'root@example.com', '--password', ADMIN_FINAL_PASSWORD]);
+    api = await startTestApp({ ADMIN_PASSWORD: '' }, db);
+  });
+  afterEach(() => killChildren());
+  afterAll(async () => {
+    await killChildren();
+    await api?.close();
+    await db?.drop();
+  });
+
+  it('seed-admin --password creates an admin whose password is final', async () => {
+    expect(seeded).toMatchObject({ code: 0, stderr: '' });
+    expect(seeded.stdout).toContain('Created admin "admin" (root@example.com).');
+    expect(seeded.stdout).not.toContain(ADMIN_FINAL_PASSWORD);
+
+    const response = await login('admin', ADMIN_FINAL_PASSWORD);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ challenge_name: null, session: null, access_token: expect.any(String) });
+    await expect(profile(response.body.access_token)).resolves.toMatchObject({
+      status: 200,
+      body: { username: 'admin', email: 'root@example.com', status: 'ACTIVE', roles: ['admin'] },
+    });
+  });
+
+  it('seed-admin is idempotent: a second run says the admin exists and changes nothing', async () => {
+    const again = await cli(['seed-admin', '--email', 'other@example.com', '--password', 'Another-Admin-Pass-77']);
+
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect(again.stdout).toMatch(/"admin" already exists/);
+    expect((await login('admin', 'Another-Admin-Pass-77')).status).toBe(401);
+    const { body: tokens } = await login('admin', ADMIN_FINAL_PASSWORD);
+    expect((await profile(tokens.access_token)).body.email).toBe('root@example.com');
+  });
+
+  it('create-user without a password prints a generated temporary password once; first login is challenged', async () => {
+    const result = await cli(['create-user', '--username', 'alice', '--email', 'alice@example.com']);
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain('Created user "alice" (alice@example.com).');
+    const temporary = temporaryPasswordIn(result.stdout);
+    expect(result.stdout.split(temporary)).toHaveLength(2);
+
+    const first = await login('alice', temporary);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject(challenge);
+    expect(first.body.session).not.toBe('');
+
+    // The challenge is the way in: answering it gives a normal user their tokens.
+    const answered = await api.post('/v1/new-password-required', {
+      session: first.body.session,
+      username: 'alice',
+      new_password: 'Alice-Chose-This-One-9',
+    });
+    expect(answered.status).toBe(200);
+    await expect(profile(answered.body.access_token)).resolves.toMatchObject({
+      status: 200,
+      body: { username: 'alice', status: 'ACTIVE', roles: ['user'] },
+    });
+  });
+
+  it('create-user --temporary-password sets that password as temporary', async () => {
+    const result = await cli([
+      'create-user',
+      '--username',
+      'carol',
+      '--email',
+      'carol@example.com',
+      '--temporary-password',
+      'Carol-Temporary-31',
+    ]);
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).not.toMatch(/Temporary password:/);
+    const first = await login('carol', 'Carol-Temporary-31');
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject(challenge);
+  });
+
+  it('create-user --password sets a final password: login yields tokens, role user', async () => {
+    const result = await cli([
+      'create-user',
+      '--username',
+      'dave',
+      '--email',
+      'dave@example.com',
+      '--password',
+      'Dave-Final-Pass-77',
+    ]);
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).not.toContain('Dave-Final-Pass-77');
+    const response = await login('dave', 'Dave-Final-Pass-77');
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      challenge_name: null,
+      session: null,
+      id_token: expect.any(String),
+      access_token: expect.any(String),
+      refresh_token: expect.any(String),
+    });
+    await expect(profile(response.body.access_token)).resolves.toMatchObject({ body: { roles: ['user'] } });
+  });
+
+  it('create-user --admin gives the admin role', async () => {
+    const result = await cli([
+      'create-user',
+      '--username',
+      'erin',
+      '--email',
+      'erin@example.com',
+      '--password',
+      'Erin-Admin-Pass-58',
+      '--admin',
+    ]);
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain('Created admin "erin"');
+    const { body: tokens } = await login('erin', 'Erin-Admin-Pass-58');
+    await expect(profile(tokens.access_token)).resolves.toMatchObject({ status: 200, body: { roles: ['admin'] } });
+  });
+
+  it('refuses a username that exists in another letter case, in one line, changing nothing', async () => {
+    const first = await cli([
+      'create-user',
+      '--username',
+      'frank',
+      '--email',
+      'f1@example.com',
+      '--password',
+      'Frank-First-Pass-1',
+    ]);
+    expect(first.code).toBe(0);
+
+    const duplicate = await cli([
+      'create-user',
+      '--username',
+      'FRANK',
+      '--email',
+      'f2@example.com',
+      '--password',
+      'Frank-Second-Pass-2',
+    ]);
+
+    expectOneLineFailure(duplicate, /"frank" already exists/);
+    expect((await login('frank', 'Frank-Second-Pass-2')).status).toBe(401);
+    expect((await login('frank', 'Frank-First-Pass-1')).status).toBe(200);
+  });
+
+  it('refuses create-user without --email', async () => {
+    const result = await cli(['create-user', '--username', 'grace', '--password', 'Grace-Final-Pass-3']);
+
+    expectOneLineFailure(result, /--email/);
+    expect((await login('grace', 'Grace-Final-Pass-3')).status).toBe(401);
+  });
+
+  it('refuses an invalid email', async () => {
+    const result = await cli([
+      'create-user',
+      '--username',
+      'heidi',
+      '--email',
+      'not-an-email',
+      '--password',
+      'Heidi-Final-Pass-4',
+    ]);
+
+    expectOneLineFailure(result, /email must be a valid email address/);
+    expect((await login('heidi', 'Heidi-Final-Pass-4')).status).toBe(401);
+  });
+
+  it('refuses a too-common password', async () => {
+    const result = await cli([
+      'create-user',
+      '--username',
+      'ivan',
+      '--email',
+      'ivan@example.com',
+      '--password',
+      'password1',
+    ]);
+
+    expectOneLineFailure(result, /too common/i);
+    expect((await login('ivan', 'password1')).status).toBe(401);
+  });
+
+  it('refuses an unknown command', async () => {
+    expectOneLineFailure(await cli(['frobnicate']), /unknown command 'frobnicate'/);
+  });
+
+  it.each([
+    ['DATABASE_URL', { DATABASE_URL: 'postgres://u:secretpw@h/db' }],
+    ['BCRYPT_COST', { BCRYPT_COST: 'abc' }],
+  ])('refuses a bad %s in one line that names it', async (name, settings) => {
+    const result = await cli(['seed-admin', '--password', 'Never-Created-Pass-5'], settings);
+
+    expectOneLineFailure(result, new RegExp(name));
+    expect(result.stderr).not.toContain('secretpw');
+  });
+});
