@@ -35,6 +35,21 @@ export default tseslint.config(
     },
   },
   {
+    // The benchmark is plain Node.js scripts.
+    files: ['bench/**/*.js'],
+    languageOptions: {
+      globals: {
+        AbortSignal: 'readonly',
+        Buffer: 'readonly',
+        clearTimeout: 'readonly',
+        console: 'readonly',
+        fetch: 'readonly',
+        performance: 'readonly',
+        setTimeout: 'readonly',
+      },
+    },
+  },
+  {
     // Tests read loosely typed JSON responses.
     files: ['test/**/*.ts', 'src/**/*.spec.ts'],
     rules: {

@@ -13,7 +13,15 @@ import { FirstRunAdmin } from './users/first-run-admin';
 import { UsersModule } from './users/users.module';
 
 @Module({
-  imports: [AppConfigModule, DatabaseModule, UsersModule, TokensModule, MailModule, AuthModule, HealthModule],
+  imports: [
+    AppConfigModule,
+    DatabaseModule.forRoot({ retryAttempts: 10 }),
+    UsersModule,
+    TokensModule,
+    MailModule,
+    AuthModule,
+    HealthModule,
+  ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -1,4 +1,5 @@
 import { killChildren, ProcessResult, runCli } from './support/processes';
+import { mailSettings, startSmtpCatcher } from './support/smtp-catcher';
 import { startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
@@ -238,5 +239,36 @@ describe('operator CLI: seed-admin and create-user (e2e)', () => {
 
     expectOneLineFailure(result, new RegExp(name));
     expect(result.stderr).not.toContain('secretpw');
+  });
+
+  it('mails a temporary password to its owner when SMTP is configured, and says so', async () => {
+    const smtp = await startSmtpCatcher();
+    try {
+      const result = await cli(
+        ['create-user', '--username', 'judy', '--email', 'judy@example.com'],
+        mailSettings(smtp),
+      );
+      const password = temporaryPasswordIn(result.stdout);
+
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toContain('Mailed the temporary password to judy@example.com.');
+      const mail = await smtp.waitForMail((m) => m.to.includes('judy@example.com'));
+      expect(mail.text.split(/\r?\n/)).toContain(password);
+      expect(mail.html).toContain(password);
+    } finally {
+      await smtp.stop();
+    }
+  });
+
+  it('still creates the account and warns when the mail cannot be sent', async () => {
+    const smtp = await startSmtpCatcher();
+    const settings = mailSettings(smtp);
+    await smtp.stop();
+
+    const result = await cli(['create-user', '--username', 'kim', '--email', 'kim@example.com'], settings);
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^warning: could not mail the temporary password/);
+    expect((await login('kim', temporaryPasswordIn(result.stdout))).body).toEqual(challenge);
   });
 });

@@ -48,16 +48,19 @@ export class AuthService {
       await this.audit.record(AuditEventType.LoginFailed, { userId: user?.id, username: canonical }, client);
       throw badCredentials();
     }
+    const subject = { userId: user.id, username: canonical };
+    if (user.status === UserStatus.ForceChangePassword && this.users.isTemporaryPasswordExpired(user)) {
+      // The password was right, so this is no guess: it neither counts nor clears a failure.
+      await this.audit.record(AuditEventType.LoginFailed, subject, client);
+      throw new ApiException(
+        ErrorCode.NotAuthorized,
+        'Temporary password has expired; reset it with forgot-password or ask an administrator.',
+      );
+    }
     await this.throttle.recordSuccess(canonical);
-    await this.audit.record(AuditEventType.LoginSucceeded, { userId: user.id, username: canonical }, client);
+    await this.audit.record(AuditEventType.LoginSucceeded, subject, client);
 
     if (user.status === UserStatus.ForceChangePassword) {
-      if (this.users.isTemporaryPasswordExpired(user)) {
-        throw new ApiException(
-          ErrorCode.NotAuthorized,
-          'Temporary password has expired; ask an administrator to issue a new one.',
-        );
-      }
       const challenge = await this.challenges.start(user);
       return {
         challenge_name: ChallengeName.NewPasswordRequired,
@@ -66,7 +69,6 @@ export class AuthService {
         access_token: null,
         refresh_token: null,
         expires_in: challenge.expiresIn,
-        token_type: 'Bearer',
       };
     }
     return this.startSession(user, client);

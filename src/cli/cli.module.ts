@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AppConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
+import { MailModule } from '../mail/mail.module';
 import { UsersModule } from '../users/users.module';
 import { CreateUserCommand } from './create-user.command';
+import { ProvisioningReport } from './provisioning-report';
 import { SeedAdminCommand } from './seed-admin.command';
 
 /** The operator CLI: same configuration and database as the server, no HTTP. */
 @Module({
-  imports: [AppConfigModule, DatabaseModule, UsersModule],
-  providers: [SeedAdminCommand, CreateUserCommand],
+  imports: [AppConfigModule, DatabaseModule.forRoot({ retryAttempts: 0 }), UsersModule, MailModule],
+  providers: [SeedAdminCommand, CreateUserCommand, ProvisioningReport],
 })
 export class CliModule {}

@@ -1,6 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AccountProvisioningService } from '../users/account-provisioning.service';
-import { CliUsageError, printProvisioned } from './cli-output';
+import { CliUsageError, ProvisioningReport } from './provisioning-report';
 
 interface CreateUserOptions {
   username?: string;
@@ -15,7 +15,10 @@ interface CreateUserOptions {
   description: 'Create an account; it must set a new password at first login unless --password is given',
 })
 export class CreateUserCommand extends CommandRunner {
-  constructor(private readonly provisioning: AccountProvisioningService) {
+  constructor(
+    private readonly provisioning: AccountProvisioningService,
+    private readonly report: ProvisioningReport,
+  ) {
     super();
   }
 
@@ -33,7 +36,7 @@ export class CreateUserCommand extends CommandRunner {
       password: options.password,
       temporaryPassword: options.temporaryPassword,
     });
-    printProvisioned(options.admin ? 'admin' : 'user', provisioned);
+    await this.report.created(options.admin ? 'admin' : 'user', provisioned, options.temporaryPassword);
   }
 
   @Option({ flags: '--username <username>', description: 'username (required)', required: true })

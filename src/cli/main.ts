@@ -3,20 +3,30 @@ import { CommandFactory } from 'nest-commander';
 import { ApiException } from '../common/errors/api.exception';
 import { readAllConfig } from '../config/all-config';
 import { ConfigError } from '../config/env';
-import { CliUsageError } from './cli-output';
+import { loadEnvFile } from '../config/env-file';
+import { isDatabaseUnavailable } from '../database/database-errors';
+import { CliUsageError } from './provisioning-report';
 import { CliModule } from './cli.module';
 
 /** One line on stderr and a non-zero exit: what a script calling the CLI can act on. */
 function fail(error: Error): never {
   const known = error instanceof ApiException || error instanceof ConfigError || error instanceof CliUsageError;
-  process.stderr.write(`error: ${known ? error.message : `${error.name}: ${error.message}`}\n`);
+  const code = (error as { code?: unknown }).code;
+  const reason = known
+    ? error.message
+    : isDatabaseUnavailable(error)
+      ? `cannot reach the database (${typeof code === 'string' ? code : error.name}); check DATABASE_URL`
+      : `${error.name}: ${error.message}`;
+  process.stderr.write(`error: ${reason}\n`);
   process.exit(1);
 }
 
 async function main(): Promise<void> {
+  loadEnvFile();
   readAllConfig();
   await CommandFactory.run(CliModule, {
-    logger: ['error'],
+    // The CLI speaks for itself (stdout, or one line on stderr); framework logs would only add noise.
+    logger: false,
     abortOnError: false,
     serviceErrorHandler: fail,
     errorHandler: (error) => {

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AllConfig } from '../config/config.types';
 import { AccountProvisioningService } from '../users/account-provisioning.service';
-import { printProvisioned } from './cli-output';
+import { ProvisioningReport } from './provisioning-report';
 
 interface SeedAdminOptions {
   username?: string;
@@ -18,6 +18,7 @@ interface SeedAdminOptions {
 export class SeedAdminCommand extends CommandRunner {
   constructor(
     private readonly provisioning: AccountProvisioningService,
+    private readonly report: ProvisioningReport,
     @Inject(ConfigService) private readonly config: ConfigService<AllConfig, true>,
   ) {
     super();
@@ -31,7 +32,7 @@ export class SeedAdminCommand extends CommandRunner {
       password: options.password ?? defaults.password,
     });
     if (result.created) {
-      printProvisioned('admin', result);
+      await this.report.created('admin', result);
     } else {
       process.stdout.write(`Admin "${result.user.username}" already exists; nothing changed.\n`);
     }

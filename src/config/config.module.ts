@@ -9,5 +9,7 @@ import { appConfig } from './app.config';
 export const AppConfigModule = ConfigModule.forRoot({
   isGlobal: true,
   cache: true,
+  // Entry points load .env themselves (env-file.ts), before the first setting is read.
+  ignoreEnvFile: true,
   load: [appConfig, databaseConfig, authConfig, tokensConfig, mailConfig],
 });

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { isDatabaseUnavailable } from '../../database/database-errors';
 import { ApiException } from '../errors/api.exception';
@@ -51,13 +51,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const body = toErrorBody(exception);
+    // The request id is also the response's X-Request-Id, so a client's report finds this line.
+    const requestId = host.switchToHttp().getRequest<FastifyRequest>().id;
     if (body.code === ErrorCode.ServiceUnavailable) {
-      this.logger.warn(`Dependency unavailable: ${describe(exception)}`);
+      this.logger.warn(`[${requestId}] Dependency unavailable: ${describe(exception)}`);
     } else if (body.status >= 500) {
       // A driver error's stack starts with its message, which can quote SQL values: keep it out.
       const stack =
         exception instanceof Error && !(exception instanceof QueryFailedError) ? exception.stack : undefined;
-      this.logger.error(describe(exception), stack);
+      this.logger.error(`[${requestId}] ${describe(exception)}`, stack);
     }
 
     const reply = host.switchToHttp().getResponse<FastifyReply>();
