@@ -3,8 +3,10 @@ import { createApp } from './app.factory';
 import { readAllConfig } from './config/all-config';
 import { ApiException } from './common/errors/api.exception';
 import { ConfigError } from './config/env';
+import { loadEnvFile } from './config/env-file';
 
 async function bootstrap(): Promise<void> {
+  loadEnvFile();
   const { port } = readAllConfig().app;
   const app = await createApp();
   await app.listen({ port, host: '0.0.0.0' });

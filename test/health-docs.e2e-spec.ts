@@ -126,7 +126,7 @@ describe('health and API docs (e2e)', () => {
       const ref = document.paths['/v1/login'].post.responses['401'].content['application/json'].schema.$ref;
       const schema = document.components.schemas[ref.replace('#/components/schemas/', '')];
 
-      expect(schema.properties).toMatchObject({ message: { type: 'string' }, status: { type: 'number' } });
+      expect(schema.properties).toMatchObject({ message: { type: 'string' }, status: { type: 'integer' } });
       expect(schema.required).toEqual(expect.arrayContaining(['message', 'status']));
     });
   });

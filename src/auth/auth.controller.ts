@@ -7,7 +7,7 @@ import { MessageResponseDto, messageResponse } from '../common/dto/message-respo
 import { Client, ClientInfo } from '../common/http/client-info';
 import { AuthService } from './auth.service';
 import { LoginDto } from './dto/login.dto';
-import { LoginResponseDto, RefreshResponseDto } from './dto/login-response.dto';
+import { LOGIN_RESPONSE_EXAMPLES, LoginResponseDto, RefreshResponseDto } from './dto/login-response.dto';
 import { NewPasswordRequiredDto } from './dto/new-password-required.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RevokeTokenDto } from './dto/revoke-token.dto';
@@ -23,12 +23,16 @@ export class AuthController {
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Log in',
+    summary: 'Login',
     description:
       'By receiving username and password creates new access, id and refresh tokens. An account created with a ' +
       'temporary password gets the NEW_PASSWORD_REQUIRED challenge and a session instead.',
   })
-  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiOkResponse({
+    type: LoginResponseDto,
+    description: 'Tokens, or the NEW_PASSWORD_REQUIRED challenge',
+    examples: LOGIN_RESPONSE_EXAMPLES,
+  })
   @ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
   login(@Body() dto: LoginDto, @Client() client: ClientInfo): Promise<LoginResponseDto> {
     return this.auth.login(dto, client);
@@ -37,10 +41,10 @@ export class AuthController {
   @Post('token-refresh')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Refresh tokens',
+    summary: 'Refresh Token',
     description: 'By receiving refresh token and username provides new access and id tokens.',
   })
-  @ApiOkResponse({ type: RefreshResponseDto })
+  @ApiOkResponse({ type: RefreshResponseDto, description: 'New access and id tokens' })
   @ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
   refresh(@Body() dto: RefreshTokenDto, @Client() client: ClientInfo): Promise<RefreshResponseDto> {
     return this.auth.refresh(dto, client);
@@ -49,13 +53,13 @@ export class AuthController {
   @Post('token-revoke')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Revoke a refresh token',
+    summary: 'Revoke Token',
     description:
       'By receiving refresh token revokes access for all of its access tokens. After the token is revoked, you ' +
       'can not use the revoked token to access authenticated APIs. Unknown or already revoked tokens answer 200 ' +
       '(RFC 7009).',
   })
-  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiOkResponse({ type: MessageResponseDto, description: 'The token is revoked (or was not valid)' })
   @ApiErrors(HttpStatus.TOO_MANY_REQUESTS)
   async revoke(@Body() dto: RevokeTokenDto, @Client() client: ClientInfo): Promise<MessageResponseDto> {
     await this.auth.revoke(dto.refresh_token, client);
@@ -65,11 +69,15 @@ export class AuthController {
   @Post('new-password-required')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Answer NEW_PASSWORD_REQUIRED',
+    summary: 'New Password Required',
     description:
       'Responds NEW_PASSWORD_REQUIRED challenge by receiving username and session token and setting new password.',
   })
-  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiOkResponse({
+    type: LoginResponseDto,
+    description: 'The new password is set; tokens as a login gives',
+    example: LOGIN_RESPONSE_EXAMPLES.tokens.value,
+  })
   @ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
   newPasswordRequired(@Body() dto: NewPasswordRequiredDto, @Client() client: ClientInfo): Promise<LoginResponseDto> {
     return this.auth.completeNewPasswordChallenge(dto, client);

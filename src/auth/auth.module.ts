@@ -16,7 +16,9 @@ import { RateLimitEntity } from './entities/rate-limit.entity';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordController } from './password.controller';
-import { PasswordService } from './password.service';
+import { PasswordChangeService } from './password-change.service';
+import { PasswordChangedNotifier } from './password-changed-notifier';
+import { PasswordResetService } from './password-reset.service';
 import { RateLimiterService } from './rate-limiter.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 
@@ -46,7 +48,9 @@ import { JwtStrategy } from './strategies/jwt.strategy';
   controllers: [AuthController, PasswordController],
   providers: [
     AuthService,
-    PasswordService,
+    PasswordResetService,
+    PasswordChangeService,
+    PasswordChangedNotifier,
     LoginThrottleService,
     RateLimiterService,
     JwtStrategy,

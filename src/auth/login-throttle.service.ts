@@ -35,35 +35,36 @@ export class LoginThrottleService {
     return record?.lockedUntil && record.lockedUntil > now ? (record.lockedUntil.getTime() - now.getTime()) / 1000 : 0;
   }
 
-  /** Counts one failure atomically (concurrent failures all count) and sets the next wait. */
+  /**
+   * Counts one failure atomically (concurrent failures all count) and sets the next wait.
+   * No transaction spans the update-or-insert: on MySQL two of them for a new username
+   * deadlock on the gap lock of the empty update.
+   */
   async recordFailure(username: string, now = new Date()): Promise<void> {
-    await this.attempts.manager.transaction(async (manager) => {
-      const repo = manager.getRepository(LoginAttemptEntity);
-      const cutoff = new Date(now.getTime() - QUIET_PERIOD_MS);
-      const increment = () =>
-        repo
-          .createQueryBuilder()
-          .update()
-          .set({
-            failures: () => 'CASE WHEN last_failure_at < :cutoff THEN 1 ELSE failures + 1 END',
-            lastFailureAt: now,
-          })
-          .where('username = :username', { username })
-          .setParameters({ cutoff })
-          .execute();
-      if ((await increment()).affected === 0) {
-        try {
-          await repo.insert({ username, failures: 1, lastFailureAt: now, lockedUntil: null });
-        } catch (error) {
-          // A concurrent first failure inserted the row: count this one on top of it.
-          if (!isUniqueViolation(error)) throw error;
-          await increment();
-        }
+    const cutoff = new Date(now.getTime() - QUIET_PERIOD_MS);
+    const increment = () =>
+      this.attempts
+        .createQueryBuilder()
+        .update()
+        .set({
+          failures: () => 'CASE WHEN last_failure_at < :cutoff THEN 1 ELSE failures + 1 END',
+          lastFailureAt: now,
+        })
+        .where('username = :username', { username })
+        .setParameters({ cutoff })
+        .execute();
+    if ((await increment()).affected === 0) {
+      try {
+        await this.attempts.insert({ username, failures: 1, lastFailureAt: now, lockedUntil: null });
+      } catch (error) {
+        // A concurrent first failure inserted the row: count this one on top of it.
+        if (!isUniqueViolation(error)) throw error;
+        await increment();
       }
-      const { failures } = await repo.findOneByOrFail({ username });
-      const wait = lockSeconds(failures);
-      if (wait > 0) await repo.update({ username }, { lockedUntil: new Date(now.getTime() + wait * 1000) });
-    });
+    }
+    const { failures } = await this.attempts.findOneByOrFail({ username });
+    const wait = lockSeconds(failures);
+    if (wait > 0) await this.attempts.update({ username }, { lockedUntil: new Date(now.getTime() + wait * 1000) });
   }
 
   async recordSuccess(username: string): Promise<void> {

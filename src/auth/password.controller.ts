@@ -1,7 +1,7 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { ApiErrors, JSON_BODY_ERRORS } from '../common/decorators/api-errors.decorator';
+import { ApiErrors, JSON_BODY_ERRORS, OptionalBearer } from '../common/decorators/api-errors.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { MessageResponseDto, messageResponse } from '../common/dto/message-response.dto';
 import { invalidAccessToken } from '../common/errors/api.exception';
@@ -9,7 +9,8 @@ import { Client, ClientInfo } from '../common/http/client-info';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { ConfirmForgotPasswordDto } from './dto/confirm-forgot-password.dto';
 import { ForgotPasswordDto } from './dto/forgot-password.dto';
-import { PasswordService } from './password.service';
+import { PasswordChangeService } from './password-change.service';
+import { PasswordResetService } from './password-reset.service';
 
 const BEARER = /^Bearer (\S+)$/i;
 
@@ -19,48 +20,51 @@ const BEARER = /^Bearer (\S+)$/i;
 @Controller('v1')
 @ApiErrors(...JSON_BODY_ERRORS)
 export class PasswordController {
-  constructor(private readonly passwords: PasswordService) {}
+  constructor(
+    private readonly resets: PasswordResetService,
+    private readonly changes: PasswordChangeService,
+  ) {}
 
   @Post('forgot-password')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Request a password reset code',
+    summary: 'Forgot Password',
     description:
       "By receiving username sends confirmation code that is required to change the user's password (look into " +
       '/v1/forgot-password-confirm). Answers the same whether or not the user exists.',
   })
-  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiOkResponse({ type: MessageResponseDto, description: 'The same answer whether or not the user exists' })
   @ApiErrors(HttpStatus.TOO_MANY_REQUESTS)
   async forgot(@Body() dto: ForgotPasswordDto, @Client() client: ClientInfo): Promise<MessageResponseDto> {
-    await this.passwords.requestReset(dto.username, client);
+    await this.resets.request(dto.username, client);
     return messageResponse('If the account exists, a confirmation code has been sent to its email address.');
   }
 
   @Post('forgot-password-confirm')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Reset the password with the mailed code',
+    summary: 'Forgot Password Confirmation',
     description:
       'By receiving username, new password and confirmation code (see /v1/forgot-password) changes user password. ' +
       'Every session of the user is signed out.',
   })
-  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiOkResponse({ type: MessageResponseDto, description: 'The password is reset' })
   @ApiErrors(HttpStatus.TOO_MANY_REQUESTS)
   async confirm(@Body() dto: ConfirmForgotPasswordDto, @Client() client: ClientInfo): Promise<MessageResponseDto> {
-    await this.passwords.confirmReset(dto, client);
+    await this.resets.confirm(dto, client);
     return messageResponse('Password has been reset.');
   }
 
   @Post('change-password')
   @HttpCode(HttpStatus.OK)
-  @ApiBearerAuth()
+  @OptionalBearer()
   @ApiOperation({
-    summary: 'Change the password',
+    summary: 'Change Password',
     description:
       'Changes user password by receiving access token, previous password, and proposed password. The access token ' +
       'may come in the body or as Authorization: Bearer. Every other session of the user is signed out.',
   })
-  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiOkResponse({ type: MessageResponseDto, description: 'The password is changed' })
   @ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
   async change(
     @Body() dto: ChangePasswordDto,
@@ -69,7 +73,7 @@ export class PasswordController {
   ): Promise<MessageResponseDto> {
     const access_token = dto.access_token ?? BEARER.exec(authorization ?? '')?.[1];
     if (!access_token) throw invalidAccessToken();
-    await this.passwords.change({ ...dto, access_token }, client);
+    await this.changes.change({ ...dto, access_token }, client);
     return messageResponse('Password changed.');
   }
 }

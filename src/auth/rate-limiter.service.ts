@@ -10,11 +10,14 @@ export interface Limit {
   name: string;
   max: number;
   windowSeconds: number;
+  message: string;
 }
 
 /**
  * Counts hits per key in fixed windows, in the database so that all instances agree; used
  * where the key is an account name (per-IP limits stay in memory, see @nestjs/throttler).
+ * Each statement is atomic on its own: no transaction spans the update-or-insert, since on
+ * MySQL two such transactions for a new key deadlock on the gap lock of the empty update.
  */
 @Injectable()
 export class RateLimiterService {
@@ -22,38 +25,56 @@ export class RateLimiterService {
 
   /** Counts a hit; 429 with Retry-After once the window's allowance is spent. */
   async consume(limit: Limit, subject: string, now = new Date()): Promise<void> {
-    const key = `${limit.name}:${subject}`.slice(0, 191);
-    const windowStart = new Date(now.getTime() - limit.windowSeconds * 1000);
-    const record = await this.limits.manager.transaction(async (manager) => {
-      const repo = manager.getRepository(RateLimitEntity);
-      const hit = () =>
-        repo
-          .createQueryBuilder()
-          .update()
-          .set({
-            hits: () => 'CASE WHEN window_started_at <= :windowStart THEN 1 ELSE hits + 1 END',
-            windowStartedAt: () => 'CASE WHEN window_started_at <= :windowStart THEN :now ELSE window_started_at END',
-          })
-          .where('limit_key = :key', { key })
-          .setParameters({ windowStart, now })
-          .execute();
-      if ((await hit()).affected === 0) {
-        try {
-          await repo.insert({ key, windowStartedAt: now, hits: 1 });
-        } catch (error) {
-          if (!isUniqueViolation(error)) throw error;
-          await hit();
-        }
-      }
-      return repo.findOneByOrFail({ key });
-    });
-    if (record.hits > limit.max) {
-      const retryAfter = (record.windowStartedAt.getTime() + limit.windowSeconds * 1000 - now.getTime()) / 1000;
-      throw new ApiException(
-        ErrorCode.LimitExceeded,
-        'Too many requests for this account; try again later.',
-        retryAfter,
-      );
+    const record = await this.hit(limit, subject, now);
+    if (record.hits > limit.max) throw this.exceeded(limit, record, now);
+  }
+
+  /** 429 if the allowance is already spent, without counting this request. */
+  async assertAllowance(limit: Limit, subject: string, now = new Date()): Promise<void> {
+    const record = await this.limits.findOneBy({ key: keyOf(limit, subject) });
+    if (record && this.inWindow(limit, record, now) && record.hits >= limit.max) {
+      throw this.exceeded(limit, record, now);
     }
   }
+
+  async hit(limit: Limit, subject: string, now = new Date()): Promise<RateLimitEntity> {
+    const key = keyOf(limit, subject);
+    const windowStart = new Date(now.getTime() - limit.windowSeconds * 1000);
+    const increment = () =>
+      this.limits
+        .createQueryBuilder()
+        .update()
+        .set({
+          hits: () => 'CASE WHEN window_started_at <= :windowStart THEN 1 ELSE hits + 1 END',
+          windowStartedAt: () => 'CASE WHEN window_started_at <= :windowStart THEN :now ELSE window_started_at END',
+        })
+        .where('limit_key = :key', { key })
+        .setParameters({ windowStart, now })
+        .execute();
+    if ((await increment()).affected === 0) {
+      try {
+        await this.limits.insert({ key, windowStartedAt: now, hits: 1 });
+      } catch (error) {
+        // A concurrent first hit inserted the row: count this one on top of it.
+        if (!isUniqueViolation(error)) throw error;
+        await increment();
+      }
+    }
+    return this.limits.findOneByOrFail({ key });
+  }
+
+  async reset(limit: Limit, subject: string): Promise<void> {
+    await this.limits.delete({ key: keyOf(limit, subject) });
+  }
+
+  private inWindow(limit: Limit, record: RateLimitEntity, now: Date): boolean {
+    return record.windowStartedAt.getTime() + limit.windowSeconds * 1000 > now.getTime();
+  }
+
+  private exceeded(limit: Limit, record: RateLimitEntity, now: Date): ApiException {
+    const retryAfter = (record.windowStartedAt.getTime() + limit.windowSeconds * 1000 - now.getTime()) / 1000;
+    return new ApiException(ErrorCode.LimitExceeded, limit.message, retryAfter);
+  }
 }
+
+const keyOf = (limit: Limit, subject: string) => `${limit.name}:${subject}`.slice(0, 191);

@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '../common/decorators/api-errors.decorator';
 
 const DESCRIPTION =
   'Use your account credentials (username in lowercase) and tokens to manage your account programmatically. ' +
@@ -13,7 +14,10 @@ export function setupSwagger(app: INestApplication): void {
     .setTitle('Authentication API')
     .setDescription(DESCRIPTION)
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token' })
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access_token from /v1/login' },
+      BEARER_SCHEME,
+    )
     .addTag('Auth', 'Log in and manage tokens')
     .addTag('Password', 'Change, reset and set passwords')
     .addTag('Account', 'The caller’s own account')

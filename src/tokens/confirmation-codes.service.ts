@@ -48,8 +48,9 @@ export class ConfirmationCodesService {
   }
 
   /**
-   * Checks a code without spending it. A wrong code counts as an attempt (atomically, so
-   * parallel guesses cannot exceed the limit); the last allowed wrong guess kills the code.
+   * Checks a code without spending it. "expired" is only said to whoever presents the right
+   * (old) code, so it tells a stranger nothing about the account. A wrong guess at a live
+   * code counts as an attempt (atomically, so parallel guesses cannot exceed the limit).
    */
   async check(userId: string, code: string, now = new Date()): Promise<CodeCheck> {
     const record = await this.codes
@@ -58,9 +59,13 @@ export class ConfirmationCodesService {
       .where('code.user_id = :userId', { userId })
       .getOne();
     if (!record?.codeHash) return 'mismatch';
-    if (record.attempts >= MAX_CODE_ATTEMPTS) return 'exhausted';
-    if (record.consumedAt !== null || record.expiresAt <= now) return 'expired';
-    if (secretMatches(bound(userId, code), record.codeHash)) return 'valid';
+    const live = record.consumedAt === null && record.expiresAt > now;
+    const exhausted = record.attempts >= MAX_CODE_ATTEMPTS;
+    if (secretMatches(bound(userId, code), record.codeHash)) {
+      return !live ? 'expired' : exhausted ? 'exhausted' : 'valid';
+    }
+    if (!live) return 'mismatch';
+    if (exhausted) return 'exhausted';
     const counted = await this.codes.update(
       { id: record.id, attempts: LessThan(MAX_CODE_ATTEMPTS) },
       { attempts: () => 'attempts + 1' },

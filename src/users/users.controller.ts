@@ -14,7 +14,7 @@ export class UsersController {
   @Get('me')
   @Authenticated()
   @ApiOperation({ summary: "The caller's profile", description: 'Who the access token belongs to.' })
-  @ApiOkResponse({ type: UserProfileResponseDto })
+  @ApiOkResponse({ type: UserProfileResponseDto, description: 'The account the access token belongs to' })
   async me(@CurrentUser() claims: AccessTokenClaims): Promise<UserProfileResponseDto> {
     return toUserProfile(await this.users.getById(claims.sub));
   }

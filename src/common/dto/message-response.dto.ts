@@ -1,9 +1,12 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 /** The body of a successful operation with nothing else to return. */
 export class MessageResponseDto {
   /** @example "Token revoked." */
   message!: string;
 
   /** @example 200 */
+  @ApiProperty({ type: 'integer' })
   status!: number;
 }
 
@@ -16,6 +19,7 @@ export class ErrorResponseDto {
    * Equals the HTTP status.
    * @example 401
    */
+  @ApiProperty({ type: 'integer' })
   status!: number;
 
   /**

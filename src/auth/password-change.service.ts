@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService, subjectOf } from '../audit/audit.service';
+import { AuditEventType } from '../audit/entities/audit-event.entity';
+import { ApiException, invalidAccessToken } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { ClientInfo } from '../common/http/client-info';
+import { AccessTokensService } from '../tokens/access-tokens.service';
+import { RefreshTokensService } from '../tokens/refresh-tokens.service';
+import { UsersService } from '../users/users.service';
+import { ChangePasswordDto } from './dto/change-password.dto';
+import { lockedOut, LoginThrottleService } from './login-throttle.service';
+import { PasswordChangedNotifier } from './password-changed-notifier';
+
+@Injectable()
+export class PasswordChangeService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly accessTokens: AccessTokensService,
+    private readonly refreshTokens: RefreshTokensService,
+    private readonly throttle: LoginThrottleService,
+    private readonly notifier: PasswordChangedNotifier,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * The previous password proves it is the owner, not just someone holding their token.
+   * The caller's session stays; every other one of the user's sessions ends with the change.
+   */
+  async change(dto: ChangePasswordDto & { access_token: string }, client: ClientInfo): Promise<void> {
+    const claims = this.accessTokens.verifyAccessToken(dto.access_token);
+    if (!(await this.refreshTokens.isSessionActive(claims.sid, claims.sub))) throw invalidAccessToken();
+    const user = await this.users.getById(claims.sub);
+    // The same brake as login: a stolen access token must not become a password oracle.
+    const locked = await this.throttle.secondsLocked(user.username);
+    if (locked > 0) throw lockedOut(locked);
+    if (!(await this.users.verifyPassword(user, dto.previous_password))) {
+      await this.throttle.recordFailure(user.username);
+      await this.audit.record(AuditEventType.PasswordChangeFailed, subjectOf(user), client);
+      throw new ApiException(ErrorCode.NotAuthorized, 'Incorrect password.');
+    }
+    this.users.assertAcceptablePassword(dto.proposed_password, user.username);
+
+    await this.users.transaction(async (manager) => {
+      await this.users.setPassword(user, dto.proposed_password, manager);
+      await this.refreshTokens.revokeAllForUser(user.id, { exceptFamilyId: claims.sid, manager });
+      await this.notifier.enqueue(user.id, 'changed', manager);
+      await this.audit.record(AuditEventType.PasswordChanged, subjectOf(user), client, manager);
+    });
+    this.notifier.deliverSoon();
+  }
+}

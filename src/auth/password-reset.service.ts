@@ -1,0 +1,120 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { AuditService, subjectOf } from '../audit/audit.service';
+import { AuditEventType } from '../audit/entities/audit-event.entity';
+import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { ClientInfo } from '../common/http/client-info';
+import { AllConfig } from '../config/config.types';
+import { OutboxKind } from '../mail/entities/outbox-message.entity';
+import { MailService } from '../mail/mail.service';
+import { OutboxService } from '../mail/outbox.service';
+import { CodeCheck, ConfirmationCodesService, MAX_CODE_ATTEMPTS } from '../tokens/confirmation-codes.service';
+import { RefreshTokensService } from '../tokens/refresh-tokens.service';
+import { UserStatus } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { ConfirmForgotPasswordDto } from './dto/confirm-forgot-password.dto';
+import { PasswordChangedNotifier } from './password-changed-notifier';
+import { Limit, RateLimiterService } from './rate-limiter.service';
+
+const CODE_ERRORS: Record<Exclude<CodeCheck, 'valid'>, () => ApiException> = {
+  mismatch: () => new ApiException(ErrorCode.CodeMismatch, 'Invalid confirmation code.'),
+  expired: () =>
+    new ApiException(ErrorCode.ExpiredCode, 'Confirmation code has expired or was used; request a new one.'),
+  exhausted: () =>
+    new ApiException(ErrorCode.LimitExceeded, 'Too many wrong confirmation codes; request a new one.', 3600),
+};
+
+/**
+ * Forgot-password and its confirmation. Whether the username exists changes neither an
+ * answer nor its timing: requests cost the same insert, and wrong codes are counted per
+ * username (existing or not), so the 429 after too many comes alike for everyone.
+ */
+@Injectable()
+export class PasswordResetService implements OnModuleInit {
+  private readonly limits: { requests: Limit; confirms: Limit; wrongCodes: Limit };
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly codes: ConfirmationCodesService,
+    private readonly refreshTokens: RefreshTokensService,
+    private readonly outbox: OutboxService,
+    private readonly mail: MailService,
+    private readonly notifier: PasswordChangedNotifier,
+    private readonly limiter: RateLimiterService,
+    private readonly audit: AuditService,
+    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+  ) {
+    const auth = config.get('auth', { infer: true });
+    const tooMany = 'Too many requests for this account; try again later.';
+    this.limits = {
+      requests: { name: 'forgot-password', max: auth.forgotPasswordPerHour, windowSeconds: 3600, message: tooMany },
+      confirms: {
+        name: 'forgot-password-confirm',
+        max: auth.forgotPasswordConfirmPerHour,
+        windowSeconds: 3600,
+        message: tooMany,
+      },
+      wrongCodes: {
+        name: 'wrong-code',
+        max: MAX_CODE_ATTEMPTS,
+        windowSeconds: config.get('tokens.confirmationCodeTtl', { infer: true }),
+        message: 'Too many wrong confirmation codes; request a new one.',
+      },
+    };
+  }
+
+  onModuleInit(): void {
+    this.outbox.handle(OutboxKind.PasswordResetCode, ({ username }) => this.deliverCode(username));
+  }
+
+  /** Records the request and returns; the outbox worker makes and mails the code. */
+  async request(username: string, client: ClientInfo): Promise<void> {
+    const canonical = this.users.canonical(username);
+    await this.limiter.consume(this.limits.requests, canonical);
+    await this.users.transaction(async (manager) => {
+      await this.outbox.enqueue(OutboxKind.PasswordResetCode, { username: canonical }, manager);
+      await this.audit.record(AuditEventType.PasswordResetRequested, { username: canonical }, client, manager);
+    });
+    // A new code gets a fresh allowance of wrong guesses.
+    await this.limiter.reset(this.limits.wrongCodes, canonical);
+    this.outbox.nudge();
+  }
+
+  /**
+   * A wrong code counts against the username; a password the policy rejects does not spend
+   * the code. Setting the password, spending the code and ending every session happen
+   * together or not at all.
+   */
+  async confirm({ username, confirmation_code, password }: ConfirmForgotPasswordDto, client: ClientInfo) {
+    const canonical = this.users.canonical(username);
+    await this.limiter.consume(this.limits.confirms, canonical);
+    await this.limiter.assertAllowance(this.limits.wrongCodes, canonical);
+    const user = await this.users.findByUsername(canonical);
+    const usable = user !== null && user.status !== UserStatus.Disabled;
+    const check: CodeCheck = usable ? await this.codes.check(user.id, confirmation_code) : 'mismatch';
+    if (!user || check !== 'valid') {
+      if (check === 'mismatch') await this.limiter.hit(this.limits.wrongCodes, canonical);
+      await this.audit.record(AuditEventType.PasswordResetFailed, { userId: user?.id, username: canonical }, client);
+      throw CODE_ERRORS[check === 'valid' ? 'mismatch' : check]();
+    }
+    this.users.assertAcceptablePassword(password, user.username);
+
+    await this.users.transaction(async (manager) => {
+      if (!(await this.codes.consume(user.id, manager))) throw CODE_ERRORS.expired();
+      await this.users.setPassword(user, password, manager);
+      await this.refreshTokens.revokeAllForUser(user.id, { manager });
+      await this.notifier.enqueue(user.id, 'reset', manager);
+      await this.audit.record(AuditEventType.PasswordReset, subjectOf(user), client, manager);
+    });
+    this.notifier.deliverSoon();
+  }
+
+  /** Runs in the outbox worker: a fresh code per attempt, so no clear code is ever stored. */
+  private async deliverCode(username: string): Promise<void> {
+    const user = await this.users.findByUsername(username);
+    if (!user || user.status === UserStatus.Disabled) return;
+    const code = await this.users.transaction((manager) => this.codes.issue(user.id, manager));
+    await this.mail.sendPasswordResetCode(user, code);
+  }
+}

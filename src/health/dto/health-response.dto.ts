@@ -1,0 +1,33 @@
+import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
+
+/** Each checked dependency by name, e.g. `{"database": {"status": "up"}}`. */
+const INDICATORS: ApiPropertyOptions = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    properties: { status: { type: 'string', example: 'up' } },
+    required: ['status'],
+  },
+  example: { database: { status: 'up' } },
+};
+
+/**
+ * What GET /health answers while every dependency is up (the terminus result). A failed check
+ * is not this shape: it leaves as the contract's 503 `{message, status}`.
+ */
+export class HealthResponseDto {
+  /** @example "ok" */
+  status!: 'ok';
+
+  /** The dependencies that are up. */
+  @ApiProperty(INDICATORS)
+  info!: Record<string, { status: string }>;
+
+  /** The dependencies that are down: empty in a 200. */
+  @ApiProperty({ ...INDICATORS, example: {} })
+  error!: Record<string, { status: string }>;
+
+  /** Every dependency checked. */
+  @ApiProperty(INDICATORS)
+  details!: Record<string, { status: string }>;
+}
