@@ -1,10 +1,9 @@
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsUsername } from '../../users/username';
 
 export class ConfirmForgotPasswordDto {
   /** @example "admin" */
-  @IsNotEmpty()
-  @MaxLength(128)
-  @IsString()
+  @IsUsername()
   username!: string;
 
   /**

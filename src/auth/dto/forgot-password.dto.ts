@@ -1,9 +1,7 @@
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsUsername } from '../../users/username';
 
 export class ForgotPasswordDto {
   /** @example "admin" */
-  @IsNotEmpty()
-  @MaxLength(128)
-  @IsString()
+  @IsUsername()
   username!: string;
 }

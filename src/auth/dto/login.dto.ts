@@ -1,13 +1,12 @@
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsUsername } from '../../users/username';
 
 export class LoginDto {
   /**
    * Case-insensitive account name.
    * @example "admin"
    */
-  @IsNotEmpty()
-  @MaxLength(128)
-  @IsString()
+  @IsUsername()
   username!: string;
 
   /**

@@ -1,4 +1,5 @@
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsUsername } from '../../users/username';
 
 export class NewPasswordRequiredDto {
   /**
@@ -11,9 +12,7 @@ export class NewPasswordRequiredDto {
   session!: string;
 
   /** @example "admin" */
-  @IsNotEmpty()
-  @MaxLength(128)
-  @IsString()
+  @IsUsername()
   username!: string;
 
   /**

@@ -1,12 +1,11 @@
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsUsername } from '../../users/username';
 
 export class RefreshTokenDto {
   /**
    * @example "admin"
    */
-  @IsNotEmpty()
-  @MaxLength(128)
-  @IsString()
+  @IsUsername()
   username!: string;
 
   /**
