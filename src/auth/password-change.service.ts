@@ -28,8 +28,8 @@ export class PasswordChangeService {
    */
   async change(dto: ChangePasswordDto & { access_token: string }, client: ClientInfo): Promise<void> {
     const claims = this.accessTokens.verifyAccessToken(dto.access_token);
-    if (!(await this.refreshTokens.isSessionActive(claims.sid, claims.sub))) throw invalidAccessToken();
-    const user = await this.users.getById(claims.sub);
+    const user = await this.refreshTokens.activeSessionUser(claims.sid, claims.sub);
+    if (!user) throw invalidAccessToken();
     // The same brake as login: a stolen access token must not become a password oracle.
     const locked = await this.throttle.secondsLocked(user.username);
     if (locked > 0) throw lockedOut(locked);

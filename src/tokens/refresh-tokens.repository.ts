@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Not, Repository } from 'typeorm';
-import { UserStatus } from '../users/entities/user.entity';
+import { UserEntity } from '../users/entities/user.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 
 export interface SessionState {
   revokedAt: Date | null;
   expiresAt: Date;
-  userStatus: UserStatus;
+  user: UserEntity;
 }
 
 @Injectable()
@@ -35,15 +35,15 @@ export class RefreshTokensRepository {
       .getOne();
   }
 
-  /** What the access guard needs: the family's first token by primary key, in one query. */
+  /** What the access guard needs: the family's first token by primary key, and its user, in one query. */
   async findSessionState(familyId: string, userId: string): Promise<SessionState | null> {
     const row = await this.tokens
       .createQueryBuilder('token')
-      .innerJoin('token.user', 'user')
-      .select(['token.revokedAt', 'token.expiresAt', 'user.status'])
+      .innerJoinAndSelect('token.user', 'user')
+      .select(['token.id', 'token.revokedAt', 'token.expiresAt', 'user'])
       .where('token.id = :familyId AND token.user_id = :userId', { familyId, userId })
       .getOne();
-    return row ? { revokedAt: row.revokedAt, expiresAt: row.expiresAt, userStatus: row.user!.status } : null;
+    return row?.user ? { revokedAt: row.revokedAt, expiresAt: row.expiresAt, user: row.user } : null;
   }
 
   async touch(id: string, at: Date): Promise<void> {

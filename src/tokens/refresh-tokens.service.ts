@@ -111,12 +111,15 @@ export class RefreshTokensService {
     await this.tokens.revokeAllForUser(userId, new Date(), options);
   }
 
-  /** Whether access tokens of this session (`sid`, the family id) may still be used. */
-  async isSessionActive(familyId: string, userId: string, now = new Date()): Promise<boolean> {
+  /**
+   * The user of a session (`sid`, the family id) whose access tokens may still be used;
+   * null once it is revoked or expired, or its user disabled.
+   */
+  async activeSessionUser(familyId: string, userId: string, now = new Date()): Promise<UserEntity | null> {
     const state = await this.tokens.findSessionState(familyId, userId);
-    return (
-      state !== null && state.revokedAt === null && state.expiresAt > now && state.userStatus !== UserStatus.Disabled
-    );
+    const active =
+      state !== null && state.revokedAt === null && state.expiresAt > now && state.user.status !== UserStatus.Disabled;
+    return active ? state.user : null;
   }
 
   /** The row a token names, if the caller proves possession of its secret. */

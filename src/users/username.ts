@@ -27,9 +27,7 @@ export function IsUsername(): PropertyDecorator {
     name: 'isUsername',
     validator: {
       validate: (value: unknown) =>
-        typeof value === 'string' &&
-        value.length > 0 &&
-        canonicalUsername(value).length <= MAX_USERNAME_LENGTH,
+        typeof value === 'string' && value.length > 0 && canonicalUsername(value).length <= MAX_USERNAME_LENGTH,
       defaultMessage: (args?: ValidationArguments) =>
         `${args?.property ?? 'username'} must be a non-empty string of at most ${MAX_USERNAME_LENGTH} characters`,
     },

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { isEmail } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { ApiException, invalidAccessToken } from '../common/errors/api.exception';
+import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { AllConfig } from '../config/config.types';
 import { isUniqueViolation } from '../database/database-errors';
@@ -38,13 +38,6 @@ export class UsersService {
 
   findById(id: string): Promise<UserEntity | null> {
     return this.users.findById(id);
-  }
-
-  /** The user a verified token names; gone means the token is no longer valid. */
-  async getById(id: string): Promise<UserEntity> {
-    const user = await this.users.findById(id);
-    if (!user) throw invalidAccessToken();
-    return user;
   }
 
   findByUsername(username: string, options: { withHash?: boolean } = {}): Promise<UserEntity | null> {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { invalidAccessToken } from '../../common/errors/api.exception';
-import { AccessTokenClaims, AccessTokensService, assertAccessClaims } from '../../tokens/access-tokens.service';
+import { Principal } from '../../common/decorators/current-user.decorator';
+import { AccessTokensService, assertAccessClaims } from '../../tokens/access-tokens.service';
 import { RefreshTokensService } from '../../tokens/refresh-tokens.service';
 
 /**
@@ -31,9 +32,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  async validate(payload: unknown): Promise<AccessTokenClaims> {
+  /** What guarded handlers receive as the request's user (see @CurrentUser). */
+  async validate(payload: unknown): Promise<Principal> {
     const claims = assertAccessClaims(payload);
-    if (!(await this.sessions.isSessionActive(claims.sid, claims.sub))) throw invalidAccessToken();
-    return claims;
+    const user = await this.sessions.activeSessionUser(claims.sid, claims.sub);
+    if (!user) throw invalidAccessToken();
+    return { claims, user };
   }
 }
