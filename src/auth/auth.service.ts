@@ -88,7 +88,7 @@ export class AuthService {
     }
     this.users.assertAcceptablePassword(dto.new_password, user.username);
 
-    return this.users.transaction(async (manager) => {
+    const tokens = await this.users.transaction(async (manager) => {
       if (!(await this.challenges.consume(challenge.id, manager))) {
         throw new ApiException(ErrorCode.NotAuthorized, 'Invalid or expired session.');
       }
@@ -97,6 +97,8 @@ export class AuthService {
       await this.audit.record(AuditEventType.ChallengeAnswered, subjectOf(user), client, manager);
       return this.startSession({ ...user, status: UserStatus.Active }, client, manager);
     });
+    this.refreshTokens.forgetSessionsOf(user.id);
+    return tokens;
   }
 
   /**
@@ -115,7 +117,7 @@ export class AuthService {
       throw invalidRefreshToken();
     }
     const next = await this.refreshTokens.refresh(token, client);
-    await this.audit.record(AuditEventType.TokenRefreshed, subjectOf(token.user), client);
+    this.audit.recordSoon(AuditEventType.TokenRefreshed, subjectOf(token.user), client);
     return {
       ...this.accessTokens.issue(token.user, token.familyId),
       ...(next ? { refresh_token: next } : {}),

@@ -46,6 +46,7 @@ export class PasswordChangeService {
       await this.notifier.enqueue(user.id, 'changed', manager);
       await this.audit.record(AuditEventType.PasswordChanged, subjectOf(user), client, manager);
     });
+    this.refreshTokens.forgetSessionsOf(user.id);
     this.notifier.deliverSoon();
   }
 }

@@ -107,6 +107,7 @@ export class PasswordResetService implements OnModuleInit {
       await this.notifier.enqueue(user.id, 'reset', manager);
       await this.audit.record(AuditEventType.PasswordReset, subjectOf(user), client, manager);
     });
+    this.refreshTokens.forgetSessionsOf(user.id);
     this.notifier.deliverSoon();
   }
 

@@ -8,6 +8,9 @@ import { UserEntity, UserStatus } from '../users/entities/user.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { hashSecret, newSecret, secretMatches } from './secret-hash';
+import { SessionCache } from './session-cache';
+
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** `<uuid>.<43 base64url chars>`: the id finds the row, the secret proves possession. */
 const TOKEN_FORMAT = /^([0-9a-f-]{36})\.([\w-]{43})$/;
@@ -32,6 +35,7 @@ export class RefreshTokensService {
 
   constructor(
     private readonly tokens: RefreshTokensRepository,
+    private readonly cache: SessionCache,
     @Inject(ConfigService) config: ConfigService<AllConfig, true>,
   ) {
     const settings = config.get('tokens', { infer: true });
@@ -81,7 +85,10 @@ export class RefreshTokensService {
   async refresh(token: RefreshTokenEntity & { user: UserEntity }, client: ClientInfo): Promise<string | undefined> {
     const now = new Date();
     if (!this.rotation) {
-      await this.tokens.touch(token.id, now);
+      // last_used_at is for operators, to the minute: skip the write on rapid refreshes.
+      if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+        await this.tokens.touch(token.id, now);
+      }
       return undefined;
     }
     return this.tokens.transaction(async (manager) => {
@@ -94,6 +101,7 @@ export class RefreshTokensService {
 
   async revokeFamily(familyId: string): Promise<void> {
     await this.tokens.revokeFamily(familyId, new Date());
+    this.cache.forgetSession(familyId);
   }
 
   /**
@@ -107,8 +115,17 @@ export class RefreshTokensService {
     return found.user;
   }
 
+  /**
+   * Inside a transaction, call forgetSessionsOf(userId) again once it has committed: until
+   * then another connection still reads the sessions as active and could cache them.
+   */
   async revokeAllForUser(userId: string, options: { exceptFamilyId?: string; manager?: EntityManager } = {}) {
     await this.tokens.revokeAllForUser(userId, new Date(), options);
+    this.cache.forgetUser(userId);
+  }
+
+  forgetSessionsOf(userId: string): void {
+    this.cache.forgetUser(userId);
   }
 
   /**
@@ -116,10 +133,14 @@ export class RefreshTokensService {
    * null once it is revoked or expired, or its user disabled.
    */
   async activeSessionUser(familyId: string, userId: string, now = new Date()): Promise<UserEntity | null> {
+    const cached = this.cache.get(familyId, userId, now);
+    if (cached) return cached;
     const state = await this.tokens.findSessionState(familyId, userId);
     const active =
       state !== null && state.revokedAt === null && state.expiresAt > now && state.user.status !== UserStatus.Disabled;
-    return active ? state.user : null;
+    if (!active) return null;
+    this.cache.set(familyId, state.user, state.expiresAt);
+    return state.user;
   }
 
   /** The row a token names, if the caller proves possession of its secret. */

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { readBoolean, readDurationSeconds, readString } from '../config/env';
+import { readBoolean, readDurationSeconds, readInt, readString } from '../config/env';
 import { JwtKeys, loadJwtKeys } from './jwt-keys';
 
 export interface TokensConfig {
@@ -12,6 +12,8 @@ export interface TokensConfig {
   /** How long a rotated token still refreshes, so parallel tabs do not sign each other out. */
   refreshTokenReuseGrace: number;
   challengeSessionTtl: number;
+  /** How long the guard may trust a session lookup (0: always ask the database). */
+  sessionCacheTtlMs: number;
   confirmationCodeTtl: number;
 }
 
@@ -26,6 +28,7 @@ export function readTokensConfig(env: NodeJS.ProcessEnv = process.env): TokensCo
     refreshTokenRotation: readBoolean(env, 'REFRESH_TOKEN_ROTATION', false),
     refreshTokenReuseGrace: readDurationSeconds(env, 'REFRESH_TOKEN_REUSE_GRACE', '10s'),
     challengeSessionTtl: readDurationSeconds(env, 'CHALLENGE_SESSION_TTL', '3m'),
+    sessionCacheTtlMs: readInt(env, 'SESSION_CACHE_TTL_MS', 2000, 0, 60_000),
     // OWASP ASVS 5.0 V6.5: a reset code lives minutes, not hours.
     confirmationCodeTtl: readDurationSeconds(env, 'CONFIRMATION_CODE_TTL', '10m'),
   };

@@ -8,6 +8,7 @@ import { ConfirmationCodeEntity } from './entities/confirmation-code.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { RefreshTokensService } from './refresh-tokens.service';
+import { SessionCache } from './session-cache';
 
 /** Owns every secret the service issues: JWTs, refresh tokens (as hashes), sessions and codes. */
 @Module({
@@ -18,6 +19,7 @@ import { RefreshTokensService } from './refresh-tokens.service';
     RefreshTokensRepository,
     ChallengeSessionsService,
     ConfirmationCodesService,
+    SessionCache,
   ],
   exports: [AccessTokensService, RefreshTokensService, ChallengeSessionsService, ConfirmationCodesService],
 })
