@@ -18,16 +18,19 @@ describe('audit trail of security events (e2e)', () => {
     await smtp.stop();
   });
 
-  const events = async () =>
-    (await api.app
+  interface AuditRow {
+    type: string;
+    user_id: string | null;
+    username: string | null;
+    ip_address: string;
+    user_agent: string;
+  }
+  const events = () =>
+    api.app
       .get(DataSource)
-      .query('SELECT type, user_id, username, ip_address, user_agent FROM audit_events ORDER BY created_at, id')) as {
-      type: string;
-      user_id: string | null;
-      username: string | null;
-      ip_address: string;
-      user_agent: string;
-    }[];
+      .query<AuditRow[]>(
+        'SELECT type, user_id, username, ip_address, user_agent FROM audit_events ORDER BY created_at, id',
+      );
 
   it('records who did what, when and from where, for every security event', async () => {
     await api.post('/v1/login', { username: 'admin', password: 'wrong-password' }, AGENT);
