@@ -1,0 +1,81 @@
+// What autocannon sends for each case. Bodies and tokens rotate through the seeded users
+// and their sessions, so no single account or row is hammered.
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+function rotate(items) {
+  let next = 0;
+  return () => items[next++ % items.length];
+}
+
+function bearer(token) {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** autocannon options (less url, connections, duration) for one case. */
+function requestsFor(kind, { users, sessions }) {
+  const nextUser = rotate(users);
+  const nextSession = rotate(sessions);
+  const loginRequest = {
+    method: 'POST',
+    path: '/v1/login',
+    headers: JSON_HEADERS,
+    setupRequest: (req) => {
+      const { username, password } = nextUser();
+      return { ...req, body: JSON.stringify({ username, password }) };
+    },
+  };
+
+  switch (kind) {
+    case 'login':
+      return [loginRequest];
+    case 'refresh':
+      return [
+        {
+          method: 'POST',
+          path: '/v1/token-refresh',
+          headers: JSON_HEADERS,
+          setupRequest: (req) => {
+            const { username, refresh_token } = nextSession();
+            return { ...req, body: JSON.stringify({ username, refresh_token }) };
+          },
+        },
+      ];
+    case 'me':
+      return [
+        {
+          method: 'GET',
+          path: '/v1/me',
+          setupRequest: (req) => ({ ...req, headers: bearer(nextSession().access_token) }),
+        },
+      ];
+    case 'revoke':
+      // Each connection logs in, then revokes the refresh token that login just gave it.
+      return [
+        {
+          ...loginRequest,
+          onResponse: (status, body, context) => {
+            context.refreshToken = status === 200 ? JSON.parse(body).refresh_token : 'none';
+          },
+        },
+        {
+          method: 'POST',
+          path: '/v1/token-revoke',
+          headers: JSON_HEADERS,
+          setupRequest: (req, context) => ({ ...req, body: JSON.stringify({ refresh_token: context.refreshToken }) }),
+        },
+      ];
+    case 'bare':
+      return [
+        {
+          method: 'GET',
+          path: '/bare/jwt',
+          setupRequest: (req) => ({ ...req, headers: bearer(nextSession().access_token) }),
+        },
+      ];
+    default:
+      throw new Error(`unknown case ${kind}`);
+  }
+}
+
+module.exports = { requestsFor };

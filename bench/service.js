@@ -1,0 +1,183 @@
+// The service under test: built, seeded through its CLI, started in production mode on a
+// fresh database, and observed from outside (RSS, threads, SQL statements run).
+const { execFileSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { readdirSync, readFileSync } = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { setTimeout: sleep } = require('node:timers/promises');
+const { createDatabase } = require('./mariadb');
+const { HOST, freePort, onCleanup, request, spawnNode, stop, waitForHttp } = require('./processes');
+
+const ROOT = path.join(__dirname, '..');
+const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in these on Linux
+const CLI = path.join(ROOT, 'dist/src/cli/main.js');
+const MAIN = path.join(ROOT, 'dist/src/main.js');
+
+function buildIfStale() {
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-if-stale.js')], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** A fresh database: a new SQLite file in `workDir`, or a new MariaDB database. */
+async function freshDatabase(kind, workDir, label, mysqlPort) {
+  if (kind === 'sqlite') {
+    const file = path.join(workDir, `${label}.sqlite`);
+    return { kind, file, url: `sqlite:${file}`, drop: async () => {} };
+  }
+  const database = { kind, port: mysqlPort, ...(await createDatabase(mysqlPort)) };
+  onCleanup(database.drop); // also dropped when the bench is interrupted
+  return database;
+}
+
+function serverEnv({ port, databaseUrl, cost, secret, smtpUrl, threadPoolSize }) {
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: secret,
+    SMTP_URL: smtpUrl,
+    RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: 'warn',
+    BCRYPT_COST: String(cost),
+    REFRESH_TOKEN_ROTATION: 'false',
+    ADMIN_USERNAME: 'bench-admin',
+    ADMIN_EMAIL: 'bench-admin@example.com',
+    ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
+  };
+  if (threadPoolSize) env.UV_THREADPOOL_SIZE = String(threadPoolSize);
+  else delete env.UV_THREADPOOL_SIZE;
+  return env;
+}
+
+function runCli(args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawnNode([CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60000);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`cli ${args[0]} failed (${code}): ${stderr.trim()}`));
+    });
+  });
+}
+
+/**
+ * Creates `count` accounts with final passwords through `create-user`. The first run creates
+ * the schema alone; the rest go as many at a time as there are cores.
+ */
+async function seedUsers(count, env) {
+  const users = Array.from({ length: count }, (_, i) => ({
+    username: `bench${i + 1}`,
+    password: `${randomBytes(12).toString('base64url')}-${i + 1}`,
+  }));
+  const create = (user) =>
+    runCli(
+      [
+        'create-user',
+        '--username',
+        user.username,
+        '--email',
+        `${user.username}@example.com`,
+        '--password',
+        user.password,
+      ],
+      env,
+    );
+  await create(users[0]);
+  const parallel = Math.max(1, os.availableParallelism());
+  for (let i = 1; i < users.length; i += parallel) await Promise.all(users.slice(i, i + parallel).map(create));
+  return users;
+}
+
+async function postJson(baseUrl, route, body) {
+  const response = await fetch(`${baseUrl}${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30000),
+  });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${route} answered ${response.status}: ${json.message}`);
+  return json;
+}
+
+/** Seeds users, starts the server and logs every user in once (the sessions /me and refresh use). */
+async function startService({ kind, cost, workDir, label, secret, smtpUrl, threadPoolSize, mysqlPort, users }) {
+  const database = await freshDatabase(kind, workDir, label, mysqlPort);
+  const port = await freePort();
+  const env = serverEnv({ port, databaseUrl: database.url, cost, secret, smtpUrl, threadPoolSize });
+  let child;
+  try {
+    const seeded = await seedUsers(users, env);
+    child = spawnNode(['-r', path.join(__dirname, 'query-counter.js'), MAIN], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const baseUrl = `http://${HOST}:${port}`;
+    await waitForHttp(`${baseUrl}/health`, child, 120000);
+    const sessions = [];
+    for (const user of seeded) {
+      const tokens = await postJson(baseUrl, '/v1/login', user);
+      sessions.push({
+        username: user.username,
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+      });
+    }
+    return {
+      kind,
+      cost,
+      baseUrl,
+      database,
+      users: seeded,
+      sessions,
+      pid: child.pid,
+      rssMb: () => rssMb(child.pid),
+      waitIdle: () => waitIdle(child.pid),
+      threads: () => readdirSync(`/proc/${child.pid}/task`).length,
+      queryStats: () => request(child, { type: 'query-stats' }, 5000),
+      async stop() {
+        await stop(child);
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await stop(child);
+    await database.drop();
+    throw error;
+  }
+}
+
+function rssMb(pid) {
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** CPU seconds (user + system, all threads) the process has used. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * Waits (at most `timeoutMs`) until the server uses under 10% of a core for two 500 ms
+ * windows in a row, so one case's leftovers never run into the next case's figures.
+ */
+async function waitIdle(pid, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  let quiet = 0;
+  let last = cpuSeconds(pid);
+  while (quiet < 2 && Date.now() < deadline) {
+    await sleep(500);
+    const now = cpuSeconds(pid);
+    quiet = now - last < 0.05 ? quiet + 1 : 0;
+    last = now;
+  }
+}
+
+module.exports = { buildIfStale, startService, rssMb };
