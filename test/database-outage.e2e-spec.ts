@@ -87,7 +87,11 @@ describe('database outage (e2e, MySQL)', () => {
     db = await createTestDatabase();
     await proxy.start();
     const name = new URL(db.url).pathname;
-    api = await startTestApp({ DATABASE_URL: `mysql://root@127.0.0.1:${proxy.port}${name}` }, db);
+    // Without the guard's session cache, so /v1/me must reach the database like the others.
+    api = await startTestApp(
+      { DATABASE_URL: `mysql://root@127.0.0.1:${proxy.port}${name}`, SESSION_CACHE_TTL_MS: '0' },
+      db,
+    );
   });
   afterAll(async () => {
     await api?.close();
