@@ -35,9 +35,11 @@ async function mariadbPlans(database, port, statements) {
       }
       try {
         const [rows] = await connection.query(`EXPLAIN ${s.sql}`, s.params || []);
-        const plan = rows.map(
-          (row) =>
-            `${row.table}: ${row.type || '-'}${row.key ? ` (${row.key})` : ''}${row.Extra ? `, ${row.Extra}` : ''}`,
+        // No table: the optimizer already found, through a primary or unique key, that no row matches.
+        const plan = rows.map((row) =>
+          row.table
+            ? `${row.table}: ${row.type || '-'}${row.key ? ` (${row.key})` : ''}${row.Extra ? `, ${row.Extra}` : ''}`
+            : `key lookup found no row (${row.Extra})`,
         );
         planned.push({ ...s, plan: plan.join('; ') });
       } catch (error) {

@@ -347,7 +347,8 @@ Knobs (environment): \`BENCH_RUNS\` (3), \`BENCH_DURATION\` seconds per case (10
 \`BENCH_STRICT=1\` (exit 1 when a target is missed). A quick check: \`BENCH_RUNS=1 BENCH_DURATION=3 npm run bench\`.
 `;
 
-function writeReport(file, summary, meta) {
+/** Writes the block into `file`, formatted by the project's Prettier so `npm run format:check` stays green. */
+async function writeReport(file, summary, meta) {
   const block = markdown(summary, meta);
   const current = existsSync(file) ? readFileSync(file, 'utf8') : `${PREAMBLE}\n${START}\n${END}\n`;
   const start = current.indexOf(START);
@@ -356,8 +357,10 @@ function writeReport(file, summary, meta) {
     start >= 0 && end > start
       ? `${current.slice(0, start)}${block}${current.slice(end + END.length)}`
       : `${current.trimEnd()}\n\n${block}\n`;
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(file)) ?? {};
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, next);
+  writeFileSync(file, await prettier.format(next, { ...options, filepath: file }));
 }
 
 module.exports = { summarize, printReport, writeReport };

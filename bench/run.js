@@ -157,7 +157,7 @@ async function main() {
   }
 
   /** Medians over the runs done so far; written after every run, so an interrupted bench still leaves figures. */
-  function report(runsDone) {
+  async function report(runsDone) {
     const summary = summarize(results, config);
     const meta = {
       machine: describeMachine(),
@@ -173,7 +173,7 @@ async function main() {
       poolSize: results.poolSize,
     };
     if (config.reportPath && config.reportPath !== '-') {
-      writeReport(path.resolve(ROOT, config.reportPath), summary, meta);
+      await writeReport(path.resolve(ROOT, config.reportPath), summary, meta);
       log(`Wrote ${config.reportPath} (${runsDone} of ${config.runs} runs)`);
     }
     return { summary, meta };
@@ -189,7 +189,7 @@ async function main() {
         await benchService(run, db, cost, ['login']);
       }
     }
-    last = report(run);
+    last = await report(run);
   }
   printReport(last.summary, last.meta);
   return last.summary.allPass;
