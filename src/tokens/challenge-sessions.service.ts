@@ -7,9 +7,7 @@ import { AllConfig } from '../config/config.types';
 import { canonicalUsername } from '../users/username';
 import { UserEntity } from '../users/entities/user.entity';
 import { ChallengeSessionEntity } from './entities/challenge-session.entity';
-import { hashSecret, newSecret, secretMatches } from './secret-hash';
-
-const SESSION_FORMAT = /^([0-9a-f-]{36})\.([\w-]{43})$/;
+import { hashSecret, newSecret, parseOpaqueToken, secretMatches } from './secret-hash';
 
 /** Opaque, single-use sessions for answering a login challenge. */
 @Injectable()
@@ -40,15 +38,15 @@ export class ChallengeSessionsService {
 
   /** The unspent, unexpired session issued to this username; null for anything else. */
   async find(session: string, username: string, now = new Date()): Promise<ChallengeSessionEntity | null> {
-    const match = SESSION_FORMAT.exec(session);
-    if (!match) return null;
+    const parts = parseOpaqueToken(session);
+    if (!parts) return null;
     const found = await this.sessions
       .createQueryBuilder('challenge')
       .addSelect('challenge.secretHash')
       .innerJoinAndSelect('challenge.user', 'user')
-      .where('challenge.id = :id', { id: match[1] })
+      .where('challenge.id = :id', { id: parts.id })
       .getOne();
-    if (!found?.secretHash || !secretMatches(match[2], found.secretHash)) return null;
+    if (!found?.secretHash || !secretMatches(parts.secret, found.secretHash)) return null;
     if (found.consumedAt !== null || found.expiresAt <= now) return null;
     return found.user?.username === canonicalUsername(username) ? found : null;
   }

@@ -7,13 +7,10 @@ import { AllConfig } from '../config/config.types';
 import { UserEntity, UserStatus } from '../users/entities/user.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
-import { hashSecret, newSecret, secretMatches } from './secret-hash';
+import { hashSecret, newSecret, parseOpaqueToken, secretMatches } from './secret-hash';
 import { SessionCache } from './session-cache';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
-
-/** `<uuid>.<43 base64url chars>`: the id finds the row, the secret proves possession. */
-const TOKEN_FORMAT = /^([0-9a-f-]{36})\.([\w-]{43})$/;
 
 export interface IssuedRefreshToken {
   token: string;
@@ -145,10 +142,10 @@ export class RefreshTokensService {
 
   /** The row a token names, if the caller proves possession of its secret. */
   private async findOwned(token: string): Promise<(RefreshTokenEntity & { user: UserEntity }) | null> {
-    const match = TOKEN_FORMAT.exec(token);
-    if (!match) return null;
-    const found = await this.tokens.findWithHash(match[1]);
-    if (!found?.tokenHash || !found.user || !secretMatches(match[2], found.tokenHash)) return null;
+    const parts = parseOpaqueToken(token);
+    if (!parts) return null;
+    const found = await this.tokens.findWithHash(parts.id);
+    if (!found?.tokenHash || !found.user || !secretMatches(parts.secret, found.tokenHash)) return null;
     return found as RefreshTokenEntity & { user: UserEntity };
   }
 }

@@ -18,3 +18,12 @@ export function secretMatches(secret: string, expectedHash: string): boolean {
   const expected = Buffer.from(expectedHash, 'hex');
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+/** `<uuid>.<43 base64url chars>`: the id finds the row, the secret proves possession. */
+const OPAQUE_TOKEN = /^([0-9a-f-]{36})\.([\w-]{43})$/;
+
+/** The parts of a refresh token or challenge session; null for anything else. */
+export function parseOpaqueToken(token: string): { id: string; secret: string } | null {
+  const match = OPAQUE_TOKEN.exec(token);
+  return match ? { id: match[1], secret: match[2] } : null;
+}
