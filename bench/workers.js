@@ -64,7 +64,7 @@ async function startBareApp({ secret, poolSize, token }) {
     await processes.stop(child);
     throw error;
   }
-  return { baseUrl, stop: () => processes.stop(child) };
+  return { baseUrl, pid: child.pid, stop: () => processes.stop(child) };
 }
 
 module.exports = { runLoad, nodeBaseThreads, bcryptBound, startBareApp };

@@ -41,7 +41,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     if (!reply.hasHeader('Cache-Control')) void reply.header('Cache-Control', 'no-store');
   });
 
-  await applySecurity(app, config);
+  applySecurity(app, config);
   app.enableShutdownHooks();
   setupSwagger(app);
   await app.init();

@@ -108,3 +108,38 @@ describe('audit trail of security events (e2e)', () => {
     expect(reset.text).toContain('every other session was signed out');
   });
 });
+
+describe('audit trail of plain refreshes (e2e)', () => {
+  let api: TestApp;
+
+  beforeAll(async () => {
+    // Behind a trusted proxy, so a test can present the client addresses a proxy would forward.
+    api = await startTestApp({ TRUST_PROXY: 'true', REFRESH_TOKEN_ROTATION: 'false' });
+  });
+  afterAll(() => api.close());
+
+  const from = (ip: string) => ({ 'x-forwarded-for': ip });
+  const refreshEvents = () =>
+    api.app
+      .get(DataSource)
+      .query<{ ip_address: string }[]>(
+        "SELECT ip_address FROM audit_events WHERE type = 'token.refreshed' ORDER BY created_at, id",
+      );
+
+  it('keeps one row for a burst of refreshes from where the session logged in, and every other address', async () => {
+    const { body: tokens } = await api.post(
+      '/v1/login',
+      { username: 'admin', password: ADMIN_PASSWORD },
+      from('203.0.113.5'),
+    );
+    const refresh = (ip: string) =>
+      api.post('/v1/token-refresh', { username: 'admin', refresh_token: tokens.refresh_token }, from(ip));
+
+    for (let i = 0; i < 5; i += 1) expect((await refresh('203.0.113.5')).status).toBe(200);
+    expect((await refresh('198.51.100.7')).status).toBe(200);
+    expect((await refresh('198.51.100.7')).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // batched writes land within 50 ms
+
+    expect((await refreshEvents()).map((e) => e.ip_address)).toEqual(['203.0.113.5', '198.51.100.7', '198.51.100.7']);
+  });
+});

@@ -116,11 +116,11 @@ export class AuthService {
       await this.audit.record(AuditEventType.RefreshTokenReused, subjectOf(token.user), client);
       throw invalidRefreshToken();
     }
-    const next = await this.refreshTokens.refresh(token, client);
-    this.audit.recordSoon(AuditEventType.TokenRefreshed, subjectOf(token.user), client);
+    const { refreshToken, noteworthy } = await this.refreshTokens.refresh(token, client);
+    if (noteworthy) this.audit.recordSoon(AuditEventType.TokenRefreshed, subjectOf(token.user), client);
     return {
       ...this.accessTokens.issue(token.user, token.familyId),
-      ...(next ? { refresh_token: next } : {}),
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
       token_type: 'Bearer',
     };
   }

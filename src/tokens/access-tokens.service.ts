@@ -61,7 +61,7 @@ export class AccessTokensService {
     return this.keys.verificationKey;
   }
 
-  issue(user: UserEntity, sessionId: string): IssuedTokens {
+  issue(user: Pick<UserEntity, 'id' | 'username' | 'email' | 'roles'>, sessionId: string): IssuedTokens {
     const options = {
       algorithm: this.keys.algorithm,
       expiresIn: this.ttlSeconds,

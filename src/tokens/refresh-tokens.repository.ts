@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Not, Repository } from 'typeorm';
+import { PrebuiltSelect } from '../database/prebuilt-select';
 import { UserEntity } from '../users/entities/user.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
+
+/** What a refresh needs of a token: its state, and the identity the new tokens carry. */
+export type RedeemableToken = Pick<
+  RefreshTokenEntity,
+  'id' | 'familyId' | 'tokenHash' | 'expiresAt' | 'revokedAt' | 'rotatedAt' | 'lastUsedAt' | 'ipAddress'
+> & { user: TokenOwner };
+export type TokenOwner = Pick<UserEntity, 'id' | 'username' | 'email' | 'status' | 'roles'>;
 
 export interface SessionState {
   revokedAt: Date | null;
@@ -12,7 +20,33 @@ export interface SessionState {
 
 @Injectable()
 export class RefreshTokensRepository {
-  constructor(@InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>) {}
+  /** The two lookups on the hot paths (refresh, and every authenticated request), built once. */
+  private readonly tokenWithUser: PrebuiltSelect;
+  private readonly sessionState: PrebuiltSelect;
+
+  constructor(@InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>) {
+    const dataSource = tokens.manager.connection;
+    this.tokenWithUser = new PrebuiltSelect(
+      dataSource,
+      tokens
+        .createQueryBuilder('token')
+        .innerJoin('token.user', 'user')
+        .select(['token.id', 'token.familyId', 'token.tokenHash', 'token.expiresAt', 'token.revokedAt'])
+        .addSelect(['token.rotatedAt', 'token.lastUsedAt', 'token.ipAddress'])
+        .addSelect(['user.id', 'user.username', 'user.email', 'user.status', 'user.roles'])
+        .where('token.id = :id'),
+      ['id'],
+    );
+    this.sessionState = new PrebuiltSelect(
+      dataSource,
+      tokens
+        .createQueryBuilder('token')
+        .innerJoinAndSelect('token.user', 'user')
+        .select(['token.id', 'token.revokedAt', 'token.expiresAt', 'user'])
+        .where('token.id = :familyId AND token.user_id = :userId'),
+      ['familyId', 'userId'],
+    );
+  }
 
   private repo(manager?: EntityManager): Repository<RefreshTokenEntity> {
     return manager ? manager.getRepository(RefreshTokenEntity) : this.tokens;
@@ -26,24 +60,23 @@ export class RefreshTokensRepository {
     await this.repo(manager).insert(token);
   }
 
-  findWithHash(id: string): Promise<RefreshTokenEntity | null> {
-    return this.tokens
-      .createQueryBuilder('token')
-      .addSelect('token.tokenHash')
-      .innerJoinAndSelect('token.user', 'user')
-      .where('token.id = :id', { id })
-      .getOne();
+  async findWithHash(id: string): Promise<RedeemableToken | null> {
+    const row = await this.tokenWithUser.first({ id });
+    if (!row) return null;
+    const token = this.tokenWithUser.entity(RefreshTokenEntity, 'token', row);
+    return { ...token, user: this.tokenWithUser.entity(UserEntity, 'user', row) };
   }
 
   /** What the access guard needs: the family's first token by primary key, and its user, in one query. */
   async findSessionState(familyId: string, userId: string): Promise<SessionState | null> {
-    const row = await this.tokens
-      .createQueryBuilder('token')
-      .innerJoinAndSelect('token.user', 'user')
-      .select(['token.id', 'token.revokedAt', 'token.expiresAt', 'user'])
-      .where('token.id = :familyId AND token.user_id = :userId', { familyId, userId })
-      .getOne();
-    return row?.user ? { revokedAt: row.revokedAt, expiresAt: row.expiresAt, user: row.user } : null;
+    const row = await this.sessionState.first({ familyId, userId });
+    if (!row) return null;
+    const token = this.sessionState.entity(RefreshTokenEntity, 'token', row);
+    return {
+      revokedAt: token.revokedAt,
+      expiresAt: token.expiresAt,
+      user: this.sessionState.entity(UserEntity, 'user', row),
+    };
   }
 
   async touch(id: string, at: Date): Promise<void> {

@@ -6,7 +6,7 @@ import { ClientInfo } from '../common/http/client-info';
 import { AllConfig } from '../config/config.types';
 import { UserEntity, UserStatus } from '../users/entities/user.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
-import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { RedeemableToken, RefreshTokensRepository, TokenOwner } from './refresh-tokens.repository';
 import { hashSecret, newSecret, parseOpaqueToken, secretMatches } from './secret-hash';
 import { SessionCache } from './session-cache';
 
@@ -19,10 +19,16 @@ export interface IssuedRefreshToken {
 
 /** What presenting a refresh token amounts to. */
 export type Redemption =
-  | { outcome: 'valid'; token: RefreshTokenEntity & { user: UserEntity } }
+  | { outcome: 'valid'; token: RedeemableToken }
   /** A rotated token used after its grace window: a copy is in someone else's hands. */
-  | { outcome: 'reused'; token: RefreshTokenEntity & { user: UserEntity } }
+  | { outcome: 'reused'; token: RedeemableToken }
   | { outcome: 'invalid' };
+
+export interface Refreshed {
+  /** The family's next token, when rotation is on. */
+  refreshToken?: string;
+  noteworthy: boolean;
+}
 
 @Injectable()
 export class RefreshTokensService {
@@ -43,10 +49,10 @@ export class RefreshTokensService {
 
   /** Starts a session (a new family), or adds a token to one when `parent` is given. */
   async issue(
-    user: UserEntity,
+    user: Pick<UserEntity, 'id'>,
     client: ClientInfo,
     manager?: EntityManager,
-    parent?: RefreshTokenEntity,
+    parent?: Pick<RefreshTokenEntity, 'familyId' | 'expiresAt'>,
   ): Promise<IssuedRefreshToken> {
     const secret = newSecret();
     const now = new Date();
@@ -78,22 +84,27 @@ export class RefreshTokensService {
     return { outcome: 'valid', token: found };
   }
 
-  /** Without rotation a refresh only records the use; with it, it mints the family's next token. */
-  async refresh(token: RefreshTokenEntity & { user: UserEntity }, client: ClientInfo): Promise<string | undefined> {
+  /**
+   * Without rotation a refresh only records the use; with it, it mints the family's next token.
+   * `noteworthy` tells the audit trail whether to keep it: a rotation always, a plain refresh
+   * when it comes from another address than the login's or over a minute after the last
+   * recorded use. A client refreshing in a loop from where it logged in adds no rows.
+   */
+  async refresh(token: RedeemableToken, client: ClientInfo): Promise<Refreshed> {
     const now = new Date();
     if (!this.rotation) {
+      const stale = !token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS;
       // last_used_at is for operators, to the minute: skip the write on rapid refreshes.
-      if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-        await this.tokens.touch(token.id, now);
-      }
-      return undefined;
+      if (stale) await this.tokens.touch(token.id, now);
+      return { noteworthy: stale || client.ip !== token.ipAddress };
     }
-    return this.tokens.transaction(async (manager) => {
+    const refreshToken = await this.tokens.transaction(async (manager) => {
       // Within the grace window a second refresh of the same token also gets a token of
       // this family: one family, never two, however the requests race.
       await this.tokens.markRotated(token.id, now, manager);
       return (await this.issue(token.user, client, manager, token)).token;
     });
+    return { refreshToken, noteworthy: true };
   }
 
   async revokeFamily(familyId: string): Promise<void> {
@@ -105,7 +116,7 @@ export class RefreshTokensService {
    * RFC 7009: revoking an unknown, expired or already revoked token is not an error.
    * Returns the owner when the token was ours.
    */
-  async revoke(token: string): Promise<UserEntity | undefined> {
+  async revoke(token: string): Promise<TokenOwner | undefined> {
     const found = await this.findOwned(token);
     if (!found) return undefined;
     await this.revokeFamily(found.familyId);
@@ -141,11 +152,11 @@ export class RefreshTokensService {
   }
 
   /** The row a token names, if the caller proves possession of its secret. */
-  private async findOwned(token: string): Promise<(RefreshTokenEntity & { user: UserEntity }) | null> {
+  private async findOwned(token: string): Promise<RedeemableToken | null> {
     const parts = parseOpaqueToken(token);
     if (!parts) return null;
     const found = await this.tokens.findWithHash(parts.id);
-    if (!found?.tokenHash || !found.user || !secretMatches(parts.secret, found.tokenHash)) return null;
-    return found as RefreshTokenEntity & { user: UserEntity };
+    if (!found?.tokenHash || !secretMatches(parts.secret, found.tokenHash)) return null;
+    return found;
   }
 }
