@@ -39,7 +39,10 @@ function readConfig() {
     /** `mariadb` is skipped (with a note) when nothing listens on 127.0.0.1:3306. */
     databases,
     mysqlPort: int('BENCH_MYSQL_PORT', 3306),
-    /** Passed to the server and the bcrypt bound when set; otherwise both get libuv's default. */
+    /**
+     * Passed to the server and the bcrypt bound when set; otherwise the server sizes its pool
+     * (one thread per core) and the bound gets the same size.
+     */
     threadPoolSize: threadPool ? Number(threadPool) : undefined,
     /** Where the report goes; `-` or empty: not written. */
     reportPath: process.env.BENCH_REPORT ?? 'docs/benchmarks.md',

@@ -13,6 +13,10 @@ const ROOT = path.join(__dirname, '..');
 const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in these on Linux
 const CLI = path.join(ROOT, 'dist/src/cli/main.js');
 const MAIN = path.join(ROOT, 'dist/src/main.js');
+/** The node flags `npm start` runs the server with (the heap limit), so the bench measures the same. */
+const START_FLAGS = require('../package.json')
+  .scripts.start.split(' ')
+  .filter((arg) => arg.startsWith('--'));
 
 function buildIfStale() {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-if-stale.js')], { cwd: ROOT, stdio: 'inherit' });
@@ -113,7 +117,7 @@ async function startService({ kind, cost, workDir, label, secret, smtpUrl, threa
   let child;
   try {
     const seeded = await seedUsers(users, env);
-    child = spawnNode(['-r', path.join(__dirname, 'query-counter.js'), MAIN], {
+    child = spawnNode([...START_FLAGS, '-r', path.join(__dirname, 'query-counter.js'), MAIN], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -4,9 +4,11 @@ import { readAllConfig } from './config/all-config';
 import { ApiException } from './common/errors/api.exception';
 import { ConfigError } from './config/env';
 import { loadEnvFile } from './config/env-file';
+import { sizeThreadPool } from './config/thread-pool';
 
 async function bootstrap(): Promise<void> {
   loadEnvFile();
+  sizeThreadPool();
   const { port } = readAllConfig().app;
   const app = await createApp();
   await app.listen({ port, host: '0.0.0.0' });
