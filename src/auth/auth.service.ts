@@ -34,10 +34,10 @@ export class AuthService {
    */
   async login({ username, password }: LoginDto, client: ClientInfo): Promise<LoginResponseDto> {
     const canonical = this.users.canonical(username);
-    const locked = await this.throttle.secondsLocked(canonical);
-    if (locked > 0) {
+    const standing = await this.throttle.standing(canonical);
+    if (standing.secondsLocked > 0) {
       await this.audit.record(AuditEventType.LoginLocked, { username: canonical }, client);
-      throw lockedOut(locked);
+      throw lockedOut(standing.secondsLocked);
     }
     const user = await this.users.findByUsername(canonical, { withHash: true });
     const matches = user
@@ -57,7 +57,7 @@ export class AuthService {
         'Temporary password has expired; reset it with forgot-password or ask an administrator.',
       );
     }
-    await this.throttle.recordSuccess(canonical);
+    await this.throttle.recordSuccess(canonical, standing);
     await this.audit.record(AuditEventType.LoginSucceeded, subject, client);
 
     if (user.status === UserStatus.ForceChangePassword) {

@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { isUniqueViolation } from '../database/database-errors';
+import { PrebuiltSelect } from '../database/prebuilt-select';
 import { LoginAttemptEntity } from './entities/login-attempt.entity';
 
 /** Failures allowed before each further attempt must wait. */
@@ -11,6 +12,13 @@ export const FREE_FAILURES = 5;
 /** The longest wait, and how long without failures before the count starts over. */
 export const MAX_LOCK_SECONDS = 15 * 60;
 const QUIET_PERIOD_MS = 15 * 60 * 1000;
+
+export interface Standing {
+  /** Seconds the account must still wait before its next attempt; 0 when it may try now. */
+  secondsLocked: number;
+  /** Failures on record since the last success (or the last quiet period). */
+  failures: number;
+}
 
 /** 429 with Retry-After while the account must wait, whatever the password. */
 export const lockedOut = (seconds: number) =>
@@ -27,12 +35,25 @@ export function lockSeconds(failures: number): number {
  */
 @Injectable()
 export class LoginThrottleService {
-  constructor(@InjectRepository(LoginAttemptEntity) private readonly attempts: Repository<LoginAttemptEntity>) {}
+  /** Read on every login: built once. */
+  private readonly byUsername: PrebuiltSelect;
 
-  /** Seconds the account must still wait before its next attempt; 0 when it may try now. */
-  async secondsLocked(username: string, now = new Date()): Promise<number> {
-    const record = await this.attempts.findOneBy({ username });
-    return record?.lockedUntil && record.lockedUntil > now ? (record.lockedUntil.getTime() - now.getTime()) / 1000 : 0;
+  constructor(@InjectRepository(LoginAttemptEntity) private readonly attempts: Repository<LoginAttemptEntity>) {
+    this.byUsername = new PrebuiltSelect(
+      attempts.manager.connection,
+      attempts.createQueryBuilder('attempt').where('attempt.username = :username'),
+      ['username'],
+    );
+  }
+
+  async standing(username: string, now = new Date()): Promise<Standing> {
+    const row = await this.byUsername.first({ username });
+    const record = row && this.byUsername.entity(LoginAttemptEntity, 'attempt', row);
+    const lockedUntil = record?.lockedUntil;
+    return {
+      secondsLocked: lockedUntil && lockedUntil > now ? (lockedUntil.getTime() - now.getTime()) / 1000 : 0,
+      failures: record?.failures ?? 0,
+    };
   }
 
   /**
@@ -67,7 +88,12 @@ export class LoginThrottleService {
     if (wait > 0) await this.attempts.update({ username }, { lockedUntil: new Date(now.getTime() + wait * 1000) });
   }
 
-  async recordSuccess(username: string): Promise<void> {
-    await this.attempts.delete({ username });
+  /**
+   * Clears the failures `standing` found, and writes nothing when it found none (nearly every
+   * login). A failure counted meanwhile by a concurrent attempt may stay on record; it was a
+   * real failure, and the count starts over after the quiet period anyway.
+   */
+  async recordSuccess(username: string, standing: Standing): Promise<void> {
+    if (standing.failures > 0) await this.attempts.delete({ username });
   }
 }

@@ -31,8 +31,8 @@ export class PasswordChangeService {
     const user = await this.refreshTokens.activeSessionUser(claims.sid, claims.sub);
     if (!user) throw invalidAccessToken();
     // The same brake as login: a stolen access token must not become a password oracle.
-    const locked = await this.throttle.secondsLocked(user.username);
-    if (locked > 0) throw lockedOut(locked);
+    const { secondsLocked } = await this.throttle.standing(user.username);
+    if (secondsLocked > 0) throw lockedOut(secondsLocked);
     if (!(await this.users.verifyPassword(user, dto.previous_password))) {
       await this.throttle.recordFailure(user.username);
       await this.audit.record(AuditEventType.PasswordChangeFailed, subjectOf(user), client);

@@ -1,5 +1,6 @@
 import { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { DriverUtils } from 'typeorm/driver/DriverUtils';
+import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 type Row = Record<string, unknown>;
 
@@ -14,6 +15,7 @@ export class PrebuiltSelect {
   private readonly sql: string;
   /** Parameter names in the order of the statement's placeholders. */
   private readonly parameterOrder: string[];
+  private readonly columnsByAlias = new Map<string, Array<[string, ColumnMetadata]>>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -39,11 +41,25 @@ export class PrebuiltSelect {
   entity<T extends ObjectLiteral>(target: EntityTarget<T>, alias: string, row: Row): T {
     const { driver } = this.dataSource;
     const entity: ObjectLiteral = {};
-    for (const column of this.dataSource.getMetadata(target).columns) {
-      if (column.isVirtual) continue;
-      const key = DriverUtils.buildAlias(driver, undefined, alias, column.databaseName);
-      if (key in row) entity[column.propertyName] = driver.prepareHydratedValue(row[key], column);
+    for (const [key, column] of this.columnsOf(target, alias)) {
+      if (key in row) entity[column.propertyName] = driver.prepareHydratedValue(row[key], column) as unknown;
     }
     return entity as T;
+  }
+
+  /** Each column of `target` with the name the statement gives it under `alias`; worked out once. */
+  private columnsOf(target: EntityTarget<ObjectLiteral>, alias: string): Array<[string, ColumnMetadata]> {
+    let columns = this.columnsByAlias.get(alias);
+    if (!columns) {
+      columns = this.dataSource
+        .getMetadata(target)
+        .columns.filter((column) => !column.isVirtual)
+        .map((column) => [
+          DriverUtils.buildAlias(this.dataSource.driver, undefined, alias, column.databaseName),
+          column,
+        ]);
+      this.columnsByAlias.set(alias, columns);
+    }
+    return columns;
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { PrebuiltSelect } from '../database/prebuilt-select';
 import { UserEntity, UserStatus } from './entities/user.entity';
 
 export type NewUser = Omit<UserEntity, 'createdAt' | 'updatedAt'> & { passwordHash: string };
@@ -8,16 +9,26 @@ export type NewUser = Omit<UserEntity, 'createdAt' | 'updatedAt'> & { passwordHa
 /** Reads and writes users; callers pass canonical usernames (see username.ts). */
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
+  /** Every login looks its user up by name: built once, with and without the password hash. */
+  private readonly byUsername: PrebuiltSelect;
+  private readonly byUsernameWithHash: PrebuiltSelect;
+
+  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {
+    const byName = () => users.createQueryBuilder('user').where('user.username = :username');
+    this.byUsername = new PrebuiltSelect(users.manager.connection, byName(), ['username']);
+    this.byUsernameWithHash = new PrebuiltSelect(users.manager.connection, byName().addSelect('user.passwordHash'), [
+      'username',
+    ]);
+  }
 
   private repo(manager?: EntityManager): Repository<UserEntity> {
     return manager ? manager.getRepository(UserEntity) : this.users;
   }
 
-  findByUsername(username: string, options: { withHash?: boolean } = {}): Promise<UserEntity | null> {
-    const query = this.users.createQueryBuilder('user').where('user.username = :username', { username });
-    if (options.withHash) query.addSelect('user.passwordHash');
-    return query.getOne();
+  async findByUsername(username: string, options: { withHash?: boolean } = {}): Promise<UserEntity | null> {
+    const select = options.withHash ? this.byUsernameWithHash : this.byUsername;
+    const row = await select.first({ username });
+    return row ? select.entity(UserEntity, 'user', row) : null;
   }
 
   findById(id: string, options: { withHash?: boolean } = {}): Promise<UserEntity | null> {
