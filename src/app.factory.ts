@@ -35,10 +35,11 @@ export async function createApp(): Promise<NestFastifyApplication> {
 
   const fastify = app.getHttpAdapter().getInstance();
   acceptOnlyJson(fastify, bodyLimit);
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('X-Request-Id', request.id);
     // Responses carry tokens and personal data: no cache may keep them (RFC 6749 5.1).
     if (!reply.hasHeader('Cache-Control')) void reply.header('Cache-Control', 'no-store');
+    done(null, payload);
   });
 
   applySecurity(app, config);
