@@ -8,6 +8,16 @@ function rotate(items) {
   return () => items[next++ % items.length];
 }
 
+/** A POST of the JSON body `bodyOf(context)` makes, fresh for every request. */
+function postJson(path, bodyOf) {
+  return {
+    method: 'POST',
+    path,
+    headers: JSON_HEADERS,
+    setupRequest: (req, context) => ({ ...req, body: JSON.stringify(bodyOf(context)) }),
+  };
+}
+
 function bearer(token) {
   return { authorization: `Bearer ${token}` };
 }
@@ -16,30 +26,20 @@ function bearer(token) {
 function requestsFor(kind, { users, sessions }) {
   const nextUser = rotate(users);
   const nextSession = rotate(sessions);
-  const loginRequest = {
-    method: 'POST',
-    path: '/v1/login',
-    headers: JSON_HEADERS,
-    setupRequest: (req) => {
-      const { username, password } = nextUser();
-      return { ...req, body: JSON.stringify({ username, password }) };
-    },
-  };
+  const loginRequest = postJson('/v1/login', () => {
+    const { username, password } = nextUser();
+    return { username, password };
+  });
 
   switch (kind) {
     case 'login':
       return [loginRequest];
     case 'refresh':
       return [
-        {
-          method: 'POST',
-          path: '/v1/token-refresh',
-          headers: JSON_HEADERS,
-          setupRequest: (req) => {
-            const { username, refresh_token } = nextSession();
-            return { ...req, body: JSON.stringify({ username, refresh_token }) };
-          },
-        },
+        postJson('/v1/token-refresh', () => {
+          const { username, refresh_token } = nextSession();
+          return { username, refresh_token };
+        }),
       ];
     case 'me':
       return [
@@ -58,12 +58,7 @@ function requestsFor(kind, { users, sessions }) {
             context.refreshToken = status === 200 ? JSON.parse(body).refresh_token : 'none';
           },
         },
-        {
-          method: 'POST',
-          path: '/v1/token-revoke',
-          headers: JSON_HEADERS,
-          setupRequest: (req, context) => ({ ...req, body: JSON.stringify({ refresh_token: context.refreshToken }) }),
-        },
+        postJson('/v1/token-revoke', (context) => ({ refresh_token: context.refreshToken })),
       ];
     case 'bare':
       return [

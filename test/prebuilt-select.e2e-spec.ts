@@ -59,11 +59,11 @@ describe('PrebuiltSelect on the real database', () => {
       .where('token.id = :id');
 
   it('hydrates a joined row exactly as getOne() does: dates, arrays, nulls and hidden columns', async () => {
-    const select = new PrebuiltSelect(dataSource, tokenWithUser(), ['id']);
+    const select = new PrebuiltSelect(tokenWithUser(), ['id']);
     const row = (await select.first({ id: tokenId }))!;
     const hydrated = {
-      ...select.entity(RefreshTokenEntity, 'token', row),
-      user: select.entity(UserEntity, 'user', row),
+      ...select.entity<RefreshTokenEntity>('token', row),
+      user: select.entity<UserEntity>('user', row),
     };
 
     const expected = await tokenWithUser().setParameters({ id: tokenId }).getOne();
@@ -75,7 +75,6 @@ describe('PrebuiltSelect on the real database', () => {
 
   it('binds parameters by name, whatever order the statement needs them in', async () => {
     const select = new PrebuiltSelect(
-      dataSource,
       dataSource
         .getRepository(RefreshTokenEntity)
         .createQueryBuilder('token')

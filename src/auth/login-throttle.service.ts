@@ -39,16 +39,14 @@ export class LoginThrottleService {
   private readonly byUsername: PrebuiltSelect;
 
   constructor(@InjectRepository(LoginAttemptEntity) private readonly attempts: Repository<LoginAttemptEntity>) {
-    this.byUsername = new PrebuiltSelect(
-      attempts.manager.connection,
-      attempts.createQueryBuilder('attempt').where('attempt.username = :username'),
-      ['username'],
-    );
+    this.byUsername = new PrebuiltSelect(attempts.createQueryBuilder('attempt').where('attempt.username = :username'), [
+      'username',
+    ]);
   }
 
   async standing(username: string, now = new Date()): Promise<Standing> {
     const row = await this.byUsername.first({ username });
-    const record = row && this.byUsername.entity(LoginAttemptEntity, 'attempt', row);
+    const record = row && this.byUsername.entity<LoginAttemptEntity>('attempt', row);
     const lockedUntil = record?.lockedUntil;
     return {
       secondsLocked: lockedUntil && lockedUntil > now ? (lockedUntil.getTime() - now.getTime()) / 1000 : 0,

@@ -1,4 +1,4 @@
-import { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { DataSource, EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { DriverUtils } from 'typeorm/driver/DriverUtils';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
@@ -12,21 +12,23 @@ type Row = Record<string, unknown>;
  * come back as the entity declares them on every engine.
  */
 export class PrebuiltSelect {
+  private readonly dataSource: DataSource;
   private readonly sql: string;
   /** Parameter names in the order of the statement's placeholders. */
   private readonly parameterOrder: string[];
+  /** Per alias of the statement, each of its entity's columns with the name the row gives it. */
   private readonly columnsByAlias = new Map<string, Array<[string, ColumnMetadata]>>();
 
-  constructor(
-    private readonly dataSource: DataSource,
-    builder: SelectQueryBuilder<ObjectLiteral>,
-    parameterNames: string[],
-  ) {
+  constructor(builder: SelectQueryBuilder<ObjectLiteral>, parameterNames: string[]) {
+    this.dataSource = builder.connection;
     // Each parameter's value is its own name, so the builder's output gives their order.
     builder.setParameters(Object.fromEntries(parameterNames.map((name) => [name, name])));
     const [sql, order] = builder.getQueryAndParameters();
     this.sql = sql;
     this.parameterOrder = order as string[];
+    for (const alias of builder.expressionMap.aliases) {
+      if (alias.hasMetadata) this.columnsByAlias.set(alias.name, this.columnsOf(alias.metadata, alias.name));
+    }
   }
 
   async first(parameters: Record<string, unknown>): Promise<Row | undefined> {
@@ -37,29 +39,19 @@ export class PrebuiltSelect {
     return rows[0];
   }
 
-  /** The columns of `target` that the row holds under `alias`, hydrated as TypeORM would. */
-  entity<T extends ObjectLiteral>(target: EntityTarget<T>, alias: string, row: Row): T {
+  /** The entity the statement selects under `alias`, from the columns the row holds, hydrated as TypeORM would. */
+  entity<T extends ObjectLiteral>(alias: string, row: Row): T {
     const { driver } = this.dataSource;
     const entity: ObjectLiteral = {};
-    for (const [key, column] of this.columnsOf(target, alias)) {
+    for (const [key, column] of this.columnsByAlias.get(alias) ?? []) {
       if (key in row) entity[column.propertyName] = driver.prepareHydratedValue(row[key], column) as unknown;
     }
     return entity as T;
   }
 
-  /** Each column of `target` with the name the statement gives it under `alias`; worked out once. */
-  private columnsOf(target: EntityTarget<ObjectLiteral>, alias: string): Array<[string, ColumnMetadata]> {
-    let columns = this.columnsByAlias.get(alias);
-    if (!columns) {
-      columns = this.dataSource
-        .getMetadata(target)
-        .columns.filter((column) => !column.isVirtual)
-        .map((column) => [
-          DriverUtils.buildAlias(this.dataSource.driver, undefined, alias, column.databaseName),
-          column,
-        ]);
-      this.columnsByAlias.set(alias, columns);
-    }
-    return columns;
+  private columnsOf(metadata: EntityMetadata, alias: string): Array<[string, ColumnMetadata]> {
+    return metadata.columns
+      .filter((column) => !column.isVirtual)
+      .map((column) => [DriverUtils.buildAlias(this.dataSource.driver, undefined, alias, column.databaseName), column]);
   }
 }

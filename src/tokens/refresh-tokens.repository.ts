@@ -25,9 +25,7 @@ export class RefreshTokensRepository {
   private readonly sessionState: PrebuiltSelect;
 
   constructor(@InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>) {
-    const dataSource = tokens.manager.connection;
     this.tokenWithUser = new PrebuiltSelect(
-      dataSource,
       tokens
         .createQueryBuilder('token')
         .innerJoin('token.user', 'user')
@@ -38,7 +36,6 @@ export class RefreshTokensRepository {
       ['id'],
     );
     this.sessionState = new PrebuiltSelect(
-      dataSource,
       tokens
         .createQueryBuilder('token')
         .innerJoinAndSelect('token.user', 'user')
@@ -63,19 +60,19 @@ export class RefreshTokensRepository {
   async findWithHash(id: string): Promise<RedeemableToken | null> {
     const row = await this.tokenWithUser.first({ id });
     if (!row) return null;
-    const token = this.tokenWithUser.entity(RefreshTokenEntity, 'token', row);
-    return { ...token, user: this.tokenWithUser.entity(UserEntity, 'user', row) };
+    const token = this.tokenWithUser.entity<RefreshTokenEntity>('token', row);
+    return { ...token, user: this.tokenWithUser.entity<UserEntity>('user', row) };
   }
 
   /** What the access guard needs: the family's first token by primary key, and its user, in one query. */
   async findSessionState(familyId: string, userId: string): Promise<SessionState | null> {
     const row = await this.sessionState.first({ familyId, userId });
     if (!row) return null;
-    const token = this.sessionState.entity(RefreshTokenEntity, 'token', row);
+    const token = this.sessionState.entity<RefreshTokenEntity>('token', row);
     return {
       revokedAt: token.revokedAt,
       expiresAt: token.expiresAt,
-      user: this.sessionState.entity(UserEntity, 'user', row),
+      user: this.sessionState.entity<UserEntity>('user', row),
     };
   }
 

@@ -15,10 +15,8 @@ export class UsersRepository {
 
   constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {
     const byName = () => users.createQueryBuilder('user').where('user.username = :username');
-    this.byUsername = new PrebuiltSelect(users.manager.connection, byName(), ['username']);
-    this.byUsernameWithHash = new PrebuiltSelect(users.manager.connection, byName().addSelect('user.passwordHash'), [
-      'username',
-    ]);
+    this.byUsername = new PrebuiltSelect(byName(), ['username']);
+    this.byUsernameWithHash = new PrebuiltSelect(byName().addSelect('user.passwordHash'), ['username']);
   }
 
   private repo(manager?: EntityManager): Repository<UserEntity> {
@@ -28,7 +26,7 @@ export class UsersRepository {
   async findByUsername(username: string, options: { withHash?: boolean } = {}): Promise<UserEntity | null> {
     const select = options.withHash ? this.byUsernameWithHash : this.byUsername;
     const row = await select.first({ username });
-    return row ? select.entity(UserEntity, 'user', row) : null;
+    return row ? select.entity<UserEntity>('user', row) : null;
   }
 
   findById(id: string, options: { withHash?: boolean } = {}): Promise<UserEntity | null> {
