@@ -53,7 +53,7 @@ export function applySecurity(app: NestFastifyApplication, config: AppConfig): v
  * headers: after any `setHeader`, Node validates and stores every header of the response
  * twice. A constant POST cost about 65 µs more CPU with helmet applied per request.
  */
-export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const recorder = {
     setHeader: (name: string, value: string) => (headers[name] = value),
