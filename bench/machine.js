@@ -1,6 +1,7 @@
-// What the figures were measured on.
+// What the figures were measured on, and whether the cores were free when the bench began.
 const { readFileSync } = require('node:fs');
 const os = require('node:os');
+const { setTimeout: sleep } = require('node:timers/promises');
 
 function describeMachine() {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
@@ -15,9 +16,37 @@ function describeMachine() {
   };
 }
 
-/** 1-minute load average: other work on the machine skews every figure, so it is reported. */
-function loadAverage() {
-  return os.loadavg()[0];
+/** Busy and total jiffies of all cores so far (the `cpu` line of /proc/stat). */
+function cpuTimes() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = fields[3] + fields[4]; // idle + iowait
+  const total = fields.reduce((sum, value) => sum + value, 0);
+  return { busy: total - idle, total };
 }
 
-module.exports = { describeMachine, loadAverage };
+/** Share of all cores in use over the next `ms`. */
+async function busyShare(ms) {
+  const before = cpuTimes();
+  await sleep(ms);
+  const after = cpuTimes();
+  return (after.busy - before.busy) / Math.max(1, after.total - before.total);
+}
+
+/**
+ * Waits (at most `timeoutMs`) until the cores are under 10% busy for two 1-second windows in a
+ * row: a build or test run still winding down would otherwise slow the first cases, and a
+ * 1-minute load average cannot tell, since it still counts the bench's own build. Returns the
+ * share seen last and how long it waited.
+ */
+async function waitForQuietCores(timeoutMs = 120000) {
+  const started = Date.now();
+  let quiet = 0;
+  let busy = 1;
+  while (quiet < 2 && Date.now() - started < timeoutMs) {
+    busy = await busyShare(1000);
+    quiet = busy < 0.1 ? quiet + 1 : 0;
+  }
+  return { busy, waitedSeconds: (Date.now() - started) / 1000, quiet: quiet >= 2 };
+}
+
+module.exports = { describeMachine, waitForQuietCores };

@@ -247,7 +247,15 @@ function printReport(summary, meta) {
     out('\nSQL statements per request (run 1)');
     for (const [key, q] of queries) out(`  ${key.replace(/\|/g, ' ')}: ${q ? fmt(q.perRequest, 2) : '-'}`);
   }
-  out(`\nLoad average (1 min): ${fmt(meta.loadBefore, 2)} at start, ${fmt(meta.loadAfter, 2)} at end`);
+  out(`\n${coresLine(meta.cores)}`);
+}
+
+/** Whether other work had the cores when the bench began (it waits up to 2 minutes for them). */
+function coresLine({ busy, waitedSeconds, quiet }) {
+  const share = `${fmt(busy * 100, 0)}% busy`;
+  return quiet
+    ? `Cores before the first case: ${share}, after waiting ${fmt(waitedSeconds, 0)} s for other work to end`
+    : `Cores before the first case: still ${share} after ${fmt(waitedSeconds, 0)} s; other work shared them, so the figures are low`;
 }
 
 function markdown(summary, meta) {
@@ -262,8 +270,7 @@ function markdown(summary, meta) {
     `- Date: ${meta.startedAt.toISOString()} (${fmt(minutes)} min)`,
     `- Command: \`${meta.command}\``,
     `- Machine: ${machine.cpu}, ${machine.cores} cores, ${fmt(machine.memoryGb)} GiB memory, Node.js ${machine.node}, ${machine.os}`,
-    `- Load average (1 min): ${fmt(meta.loadBefore, 2)} at start, ${fmt(meta.loadAfter, 2)} at end` +
-      ' (anything above ~0.5 means other work shared the cores and the figures are low)',
+    `- ${coresLine(meta.cores)}`,
     `- Settings: ${meta.runsDone < config.runs ? `only ${meta.runsDone} of ${config.runs} runs completed` : `${config.runs} run(s)`}, figures are medians; ${config.duration} s per case after ${config.warmup} s of warm-up; ` +
       `${config.connections.join(', ')} connections; ${config.users} seeded users; login at bcrypt cost ${config.loginCosts.join(' and ')}, ` +
       `everything else at ${config.cost}; libuv thread pool: ${meta.poolSize} threads` +

@@ -12,7 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { readConfig } = require('./config');
 const { startHealthProbe } = require('./health-probe');
-const { describeMachine, loadAverage } = require('./machine');
+const { describeMachine, waitForQuietCores } = require('./machine');
 const processes = require('./processes');
 const { explain } = require('./query-plans');
 const { printReport, summarize, writeReport } = require('./report');
@@ -53,9 +53,10 @@ async function main() {
   const config = readConfig();
   processes.installSignalHandlers();
   buildIfStale();
+  const cores = await waitForQuietCores();
+  if (!cores.quiet) log(`The cores are still ${fmt(cores.busy * 100, 0)}% busy: other work will make the figures low`);
 
   const startedAt = new Date();
-  const loadBefore = loadAverage();
   const smtp = await startSmtpSink();
   processes.onCleanup(smtp.close);
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'auth-bench-'));
@@ -163,8 +164,7 @@ async function main() {
       machine: describeMachine(),
       startedAt,
       finishedAt: new Date(),
-      loadBefore,
-      loadAfter: loadAverage(),
+      cores,
       command: commandLine(),
       config,
       runsDone,
