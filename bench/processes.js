@@ -1,10 +1,12 @@
 // Child processes and ports for the benchmark: every child started here is killed when the
 // bench ends, fails or is interrupted, and everything talks to 127.0.0.1 only.
 const { fork, spawn } = require('node:child_process');
+const { readFileSync } = require('node:fs');
 const net = require('node:net');
 const { setTimeout: sleep } = require('node:timers/promises');
 
 const HOST = '127.0.0.1';
+const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in these on Linux
 const children = new Set();
 const cleanups = [];
 
@@ -97,6 +99,12 @@ async function waitForHttp(url, child, timeoutMs = 60000, headers = {}) {
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
+/** CPU seconds (user + system, all threads) process `pid` has used. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 /** Registers work to undo at the end (drop a database, close the SMTP sink). */
 function onCleanup(fn) {
   cleanups.push(fn);
@@ -136,6 +144,7 @@ module.exports = {
   freePort,
   isReachable,
   waitForHttp,
+  cpuSeconds,
   onCleanup,
   cleanupAll,
   installSignalHandlers,

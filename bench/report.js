@@ -65,6 +65,7 @@ function summarize(results, config) {
       rps: median(rps),
       rpsMin: Math.min(...rps),
       rpsMax: Math.max(...rps),
+      cpuUs: median(group.map((c) => c.cpuUs)),
       p50: median(group.map((c) => c.p50)),
       p99: median(group.map((c) => c.p99)),
       rss: median(group.map((c) => c.rss)),
@@ -82,6 +83,7 @@ function summarize(results, config) {
       rps: median(perSecond),
       rpsMin: Math.min(...perSecond),
       rpsMax: Math.max(...perSecond),
+      cpuUs: NaN,
       p50: NaN,
       p99: NaN,
       rss: NaN,
@@ -210,11 +212,11 @@ function markdownTable(headers, lines) {
 }
 
 function figureLines(summary, runs) {
-  const headers = ['case', 'db', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB'];
+  const headers = ['case', 'db', 'connections', 'req/s', 'CPU µs/req', 'p50 ms', 'p99 ms', 'RSS MB'];
   if (runs > 1) headers.push('req/s range');
   headers.push('failed');
   const lines = summary.rows.map((r) => {
-    const line = [r.label, r.db, r.connections, rate(r.rps), ms(r.p50), ms(r.p99), fmt(r.rss, 0)];
+    const line = [r.label, r.db, r.connections, rate(r.rps), fmt(r.cpuUs, 0), ms(r.p50), ms(r.p99), fmt(r.rss, 0)];
     if (runs > 1) line.push(`${rate(r.rpsMin)}-${rate(r.rpsMax)}`);
     line.push(r.failed);
     return line;
@@ -284,7 +286,10 @@ function markdown(summary, meta) {
     markdownTable(figures.headers, figures.lines),
     '',
     '"token-revoke + login" counts both requests of each pair; for the bcrypt reference, req/s is compares per second and ' +
-      '"connections" the compares kept in flight. Ratios use each case\'s best req/s over the connection counts; ' +
+      '"connections" the compares kept in flight. "CPU µs/req" is the CPU time (user and system, all threads, so the ' +
+      "bcrypt pool's too) the server or bare app used per measured response, read from `/proc/<pid>/stat`; it includes " +
+      "the kernel's work of sending each response over loopback. " +
+      "Ratios use each case's best req/s over the connection counts; " +
       'each reference is measured in the same slot as the cases it is compared with (the bcrypt one before and after the ' +
       'login cases, the better of the two), so other work on the machine skews both alike.',
     '',

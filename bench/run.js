@@ -79,15 +79,23 @@ async function main() {
   const countAt = unprobed.includes(10) ? 10 : (unprobed[0] ?? maxConnections);
   const results = { cases: [], health: [], finalRss: [], bounds: [], queries: {}, poolSize: undefined };
 
-  /** One case at every connection count; `service` (when the target is the service) is observed too. */
-  async function measureCase({ run, db, cost, kind, target, service }) {
+  /**
+   * One case at every connection count, against the process `pid` (whose CPU per response is
+   * read from /proc); `service` (when the target is the service) is observed further.
+   */
+  async function measureCase({ run, db, cost, kind, target, pid, service }) {
     for (const connections of config.connections) {
       const count = service && run === 1 && connections === countAt;
       const before = count ? await service.queryStats() : undefined;
       let probe;
+      let cpuAtStart;
       const withProbe = kind === 'login' && connections === maxConnections;
       const spec = { kind, connections, duration: config.duration, warmup: config.warmup, ...target };
-      const result = await runLoad(spec, withProbe ? () => (probe = startHealthProbe(target.baseUrl)) : undefined);
+      const result = await runLoad(spec, () => {
+        cpuAtStart = processes.cpuSeconds(pid);
+        if (withProbe) probe = startHealthProbe(target.baseUrl);
+      });
+      const cpuUs = ((processes.cpuSeconds(pid) - cpuAtStart) / result.total) * 1e6;
       const health = probe ? await probe.stop() : undefined;
       if (service) await service.waitIdle(); // requests autocannon abandoned at the end still run
       if (count) {
@@ -99,11 +107,11 @@ async function main() {
         results.queries[`${db}|${kind}|${cost}`] = queries;
       }
       const rss = service ? service.rssMb() : NaN;
-      results.cases.push({ run, db, kind, cost, connections, rss, ...result });
+      results.cases.push({ run, db, kind, cost, connections, rss, cpuUs, ...result });
       if (health) results.health.push({ run, db, cost, connections, ...health });
       log(
         `[run ${run}] ${db} ${kind}${service ? ` cost ${cost}` : ''} c=${connections}: ${fmt(result.rps)} req/s, ` +
-          `p50 ${fmt(result.p50, 2)} ms, p99 ${fmt(result.p99, 2)} ms` +
+          `p50 ${fmt(result.p50, 2)} ms, p99 ${fmt(result.p99, 2)} ms, CPU ${fmt(cpuUs, 0)} µs/response` +
           (service ? `, RSS ${fmt(rss, 0)} MB` : '') +
           (result.failed ? `, ${result.failed} FAILED` : '') +
           (health ? `; /health p99 ${fmt(health.p99)} ms over ${health.samples} samples` : ''),
@@ -134,10 +142,10 @@ async function main() {
         if ((kind === 'me' || kind === 'refresh') && !bare) {
           bare = await startBareApp({ secret, poolSize: results.poolSize, token: service.sessions[0].access_token });
           const target = { baseUrl: bare.baseUrl, users: [], sessions: service.sessions };
-          await measureCase({ run, db, kind: 'bare', target });
+          await measureCase({ run, db, kind: 'bare', target, pid: bare.pid });
         }
         const target = { baseUrl: service.baseUrl, users: service.users, sessions: service.sessions };
-        await measureCase({ run, db, cost, kind, target, service });
+        await measureCase({ run, db, cost, kind, target, pid: service.pid, service });
         if (kind === 'login') {
           // Before and after: when other work on the machine comes or goes meanwhile, the better
           // of the two is the bound the logins could have reached.

@@ -7,10 +7,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
 const { createDatabase } = require('./mariadb');
-const { HOST, freePort, onCleanup, request, spawnNode, stop, waitForHttp } = require('./processes');
+const { HOST, cpuSeconds, freePort, onCleanup, request, spawnNode, stop, waitForHttp } = require('./processes');
 
 const ROOT = path.join(__dirname, '..');
-const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in these on Linux
 const CLI = path.join(ROOT, 'dist/src/cli/main.js');
 const MAIN = path.join(ROOT, 'dist/src/main.js');
 /** The node flags `npm start` runs the server with (the heap limit), so the bench measures the same. */
@@ -160,12 +159,6 @@ async function startService({ kind, cost, workDir, label, secret, smtpUrl, threa
 function rssMb(pid) {
   const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
-}
-
-/** CPU seconds (user + system, all threads) the process has used. */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /**
