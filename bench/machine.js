@@ -2,6 +2,7 @@
 const { readFileSync } = require('node:fs');
 const os = require('node:os');
 const { setTimeout: sleep } = require('node:timers/promises');
+const { waitUntilQuiet } = require('./processes');
 
 function describeMachine() {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
@@ -39,14 +40,8 @@ async function busyShare(ms) {
  * share seen last and how long it waited.
  */
 async function waitForQuietCores(timeoutMs = 120000) {
-  const started = Date.now();
-  let quiet = 0;
-  let busy = 1;
-  while (quiet < 2 && Date.now() - started < timeoutMs) {
-    busy = await busyShare(1000);
-    quiet = busy < 0.1 ? quiet + 1 : 0;
-  }
-  return { busy, waitedSeconds: (Date.now() - started) / 1000, quiet: quiet >= 2 };
+  const { last, waitedSeconds, quiet } = await waitUntilQuiet(busyShare, { windowMs: 1000, limit: 0.1, timeoutMs });
+  return { busy: last, waitedSeconds, quiet };
 }
 
 module.exports = { describeMachine, waitForQuietCores };

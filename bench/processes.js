@@ -105,6 +105,22 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
+/**
+ * Reads `busyOver(windowMs)` (how busy something was over that window) until it is under
+ * `limit` for two windows in a row, or `timeoutMs` has passed. Returns the last reading, how
+ * long it waited, and whether it got there.
+ */
+async function waitUntilQuiet(busyOver, { windowMs, limit, timeoutMs }) {
+  const started = Date.now();
+  let quietWindows = 0;
+  let last = Infinity;
+  while (quietWindows < 2 && Date.now() - started < timeoutMs) {
+    last = await busyOver(windowMs);
+    quietWindows = last < limit ? quietWindows + 1 : 0;
+  }
+  return { last, waitedSeconds: (Date.now() - started) / 1000, quiet: quietWindows >= 2 };
+}
+
 /** Registers work to undo at the end (drop a database, close the SMTP sink). */
 function onCleanup(fn) {
   cleanups.push(fn);
@@ -145,6 +161,7 @@ module.exports = {
   isReachable,
   waitForHttp,
   cpuSeconds,
+  waitUntilQuiet,
   onCleanup,
   cleanupAll,
   installSignalHandlers,

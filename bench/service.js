@@ -7,7 +7,17 @@ const os = require('node:os');
 const path = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
 const { createDatabase } = require('./mariadb');
-const { HOST, cpuSeconds, freePort, onCleanup, request, spawnNode, stop, waitForHttp } = require('./processes');
+const {
+  HOST,
+  cpuSeconds,
+  freePort,
+  onCleanup,
+  request,
+  spawnNode,
+  stop,
+  waitForHttp,
+  waitUntilQuiet,
+} = require('./processes');
 
 const ROOT = path.join(__dirname, '..');
 const CLI = path.join(ROOT, 'dist/src/cli/main.js');
@@ -166,15 +176,12 @@ function rssMb(pid) {
  * windows in a row, so one case's leftovers never run into the next case's figures.
  */
 async function waitIdle(pid, timeoutMs = 60000) {
-  const deadline = Date.now() + timeoutMs;
-  let quiet = 0;
-  let last = cpuSeconds(pid);
-  while (quiet < 2 && Date.now() < deadline) {
-    await sleep(500);
-    const now = cpuSeconds(pid);
-    quiet = now - last < 0.05 ? quiet + 1 : 0;
-    last = now;
-  }
+  const cpuOver = async (ms) => {
+    const before = cpuSeconds(pid);
+    await sleep(ms);
+    return (cpuSeconds(pid) - before) / (ms / 1000);
+  };
+  await waitUntilQuiet(cpuOver, { windowMs: 500, limit: 0.1, timeoutMs });
 }
 
 module.exports = { buildIfStale, startService, rssMb };
