@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { ApiException, badCredentials } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ClientInfo } from '../common/http/client-info';
+import { Transactions } from '../database/transactions';
 import { AccessTokensService } from '../tokens/access-tokens.service';
 import { ChallengeSessionsService } from '../tokens/challenge-sessions.service';
+import { RedeemableToken } from '../tokens/refresh-tokens.repository';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { UserEntity, UserStatus } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
@@ -16,6 +19,7 @@ import { AuditService, subjectOf } from '../audit/audit.service';
 import { AuditEventType } from '../audit/entities/audit-event.entity';
 
 const invalidRefreshToken = () => new ApiException(ErrorCode.NotAuthorized, 'Invalid refresh token.');
+const invalidSession = () => new ApiException(ErrorCode.NotAuthorized, 'Invalid or expired session.');
 
 @Injectable()
 export class AuthService {
@@ -26,41 +30,41 @@ export class AuthService {
     private readonly challenges: ChallengeSessionsService,
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   /**
    * Unknown user, wrong password and disabled account fail alike, and only after one bcrypt
-   * comparison each, so neither the answer nor its timing tells them apart.
+   * comparison each, so neither the answer nor its timing tells them apart. The attempt counts
+   * against the account before the password is checked (see LoginThrottleService).
    */
   async login({ username, password }: LoginDto, client: ClientInfo): Promise<LoginResponseDto> {
     const canonical = this.users.canonical(username);
-    const standing = await this.throttle.standing(canonical);
-    if (standing.secondsLocked > 0) {
+    const wait = await this.throttle.reserve(canonical);
+    if (wait > 0) {
       await this.audit.record(AuditEventType.LoginLocked, { username: canonical }, client);
-      throw lockedOut(standing.secondsLocked);
+      throw lockedOut(wait);
     }
     const user = await this.users.findByUsername(canonical, { withHash: true });
-    const matches = user
+    const match = user
       ? await this.users.verifyPassword(user, password)
       : await this.users.verifyUnknownUserPassword(password);
-    if (!user || !matches || user.status === UserStatus.Disabled) {
-      await this.throttle.recordFailure(canonical);
+    if (!user || !match || user.status === UserStatus.Disabled) {
       await this.audit.record(AuditEventType.LoginFailed, { userId: user?.id, username: canonical }, client);
       throw badCredentials();
     }
     const subject = { userId: user.id, username: canonical };
-    if (user.status === UserStatus.ForceChangePassword && this.users.isTemporaryPasswordExpired(user)) {
-      // The password was right, so this is no guess: it neither counts nor clears a failure.
-      await this.audit.record(AuditEventType.LoginFailed, subject, client);
-      throw new ApiException(
-        ErrorCode.NotAuthorized,
-        'Temporary password has expired; reset it with forgot-password or ask an administrator.',
-      );
-    }
-    await this.throttle.recordSuccess(canonical, standing);
-    await this.audit.record(AuditEventType.LoginSucceeded, subject, client);
-
     if (user.status === UserStatus.ForceChangePassword) {
+      // The right password is no guess, so it clears the count even when it has expired.
+      await this.throttle.clear(canonical);
+      if (this.users.isTemporaryPasswordExpired(user)) {
+        await this.audit.record(AuditEventType.LoginFailed, subject, client);
+        throw new ApiException(
+          ErrorCode.NotAuthorized,
+          'Temporary password has expired; reset it with forgot-password or ask an administrator.',
+        );
+      }
+      await this.audit.record(AuditEventType.LoginSucceeded, subject, client);
       const challenge = await this.challenges.start(user);
       return {
         challenge_name: ChallengeName.NewPasswordRequired,
@@ -71,29 +75,36 @@ export class AuthService {
         expires_in: challenge.expiresIn,
       };
     }
-    return this.startSession(user, client);
+    // The session is only started if the password is still the one checked: a change or
+    // reset that committed meanwhile ended every session, and must end this one too.
+    const tokens = await this.transactions.run(async (manager) =>
+      (await this.users.lockIfUnchanged(match, manager)) ? this.startSession(user, client, manager) : null,
+    );
+    if (!tokens) {
+      await this.audit.record(AuditEventType.LoginFailed, subject, client);
+      throw badCredentials();
+    }
+    await this.throttle.clear(canonical);
+    await this.audit.record(AuditEventType.LoginSucceeded, subject, client);
+    return tokens;
   }
 
   /**
    * Answers NEW_PASSWORD_REQUIRED. A password the policy rejects leaves the session usable;
    * otherwise the session is spent, the password set and earlier sessions ended in one
-   * transaction, so a failure part-way changes nothing.
+   * transaction, so a failure part-way changes nothing. The new password is hashed before it.
    */
   async completeNewPasswordChallenge(dto: NewPasswordRequiredDto, client: ClientInfo): Promise<LoginResponseDto> {
     const challenge = await this.challenges.find(dto.session, dto.username);
-    if (!challenge) throw new ApiException(ErrorCode.NotAuthorized, 'Invalid or expired session.');
+    if (!challenge) throw invalidSession();
     const user = challenge.user!;
-    if (user.status !== UserStatus.ForceChangePassword) {
-      throw new ApiException(ErrorCode.NotAuthorized, 'Invalid or expired session.');
-    }
-    this.users.assertAcceptablePassword(dto.new_password, user.username);
+    if (user.status !== UserStatus.ForceChangePassword) throw invalidSession();
+    const password = await this.users.preparePassword(dto.new_password, user.username);
 
-    const tokens = await this.users.transaction(async (manager) => {
-      if (!(await this.challenges.consume(challenge.id, manager))) {
-        throw new ApiException(ErrorCode.NotAuthorized, 'Invalid or expired session.');
-      }
-      await this.users.setPassword(user, dto.new_password, manager);
-      await this.refreshTokens.revokeAllForUser(user.id, { manager });
+    const tokens = await this.transactions.run(async (manager) => {
+      if (!(await this.challenges.consume(challenge.id, manager))) throw invalidSession();
+      await this.users.setPassword(user.id, password, manager);
+      await this.refreshTokens.revokeAllForUser(user.id, manager);
       await this.audit.record(AuditEventType.ChallengeAnswered, subjectOf(user), client, manager);
       return this.startSession({ ...user, status: UserStatus.Active }, client, manager);
     });
@@ -113,14 +124,28 @@ export class AuthService {
     if (token.user.username !== this.users.canonical(username)) throw invalidRefreshToken();
     if (redemption.outcome === 'reused') {
       await this.refreshTokens.revokeFamily(token.familyId);
-      await this.audit.record(AuditEventType.RefreshTokenReused, subjectOf(token.user), client);
-      throw invalidRefreshToken();
+      return this.reuseDetected(token, client);
     }
-    const { refreshToken, noteworthy } = await this.refreshTokens.refresh(token, client);
-    if (noteworthy) this.audit.recordSoon(AuditEventType.TokenRefreshed, subjectOf(token.user), client);
+    if (!this.refreshTokens.rotation) {
+      const { noteworthy } = await this.refreshTokens.recordUse(token, client);
+      if (noteworthy) this.audit.recordSoon(AuditEventType.TokenRefreshed, subjectOf(token.user), client);
+      return { ...this.accessTokens.issue(token.user, token.familyId), token_type: 'Bearer' };
+    }
+    // The owner's row first, as every transaction that changes a user's sessions takes it.
+    const rotation = await this.transactions.run(async (manager) =>
+      (await this.users.lockActive(token.user.id, manager))
+        ? this.refreshTokens.rotate(token, refresh_token, client, manager)
+        : ({ outcome: 'invalid' } as const),
+    );
+    if (rotation.outcome === 'invalid') throw invalidRefreshToken();
+    if (rotation.outcome === 'reused') {
+      this.refreshTokens.forgetSession(token.familyId);
+      return this.reuseDetected(token, client);
+    }
+    this.audit.recordSoon(AuditEventType.TokenRefreshed, subjectOf(token.user), client);
     return {
       ...this.accessTokens.issue(token.user, token.familyId),
-      ...(refreshToken ? { refresh_token: refreshToken } : {}),
+      refresh_token: rotation.refreshToken,
       token_type: 'Bearer',
     };
   }
@@ -130,11 +155,12 @@ export class AuthService {
     if (owner) await this.audit.record(AuditEventType.TokenRevoked, subjectOf(owner), client);
   }
 
-  private async startSession(
-    user: UserEntity,
-    client: ClientInfo,
-    manager?: Parameters<RefreshTokensService['issue']>[2],
-  ): Promise<LoginResponseDto> {
+  private async reuseDetected(token: RedeemableToken, client: ClientInfo): Promise<never> {
+    await this.audit.record(AuditEventType.RefreshTokenReused, subjectOf(token.user), client);
+    throw invalidRefreshToken();
+  }
+
+  private async startSession(user: UserEntity, client: ClientInfo, manager: EntityManager): Promise<LoginResponseDto> {
     const refresh = await this.refreshTokens.issue(user, client, manager);
     return {
       challenge_name: null,

@@ -3,8 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { isUniqueViolation } from '../database/database-errors';
-import { PrebuiltSelect } from '../database/prebuilt-select';
+import { Transactions } from '../database/transactions';
+import { updateOrInsert } from '../database/update-or-insert';
 import { LoginAttemptEntity } from './entities/login-attempt.entity';
 
 /** Failures allowed before each further attempt must wait. */
@@ -12,13 +12,6 @@ export const FREE_FAILURES = 5;
 /** The longest wait, and how long without failures before the count starts over. */
 export const MAX_LOCK_SECONDS = 15 * 60;
 const QUIET_PERIOD_MS = 15 * 60 * 1000;
-
-export interface Standing {
-  /** Seconds the account must still wait before its next attempt; 0 when it may try now. */
-  secondsLocked: number;
-  /** Failures on record since the last success (or the last quiet period). */
-  failures: number;
-}
 
 /** 429 with Retry-After while the account must wait, whatever the password. */
 export const lockedOut = (seconds: number) =>
@@ -29,69 +22,86 @@ export function lockSeconds(failures: number): number {
   return failures < FREE_FAILURES ? 0 : Math.min(2 ** (failures - FREE_FAILURES), MAX_LOCK_SECONDS);
 }
 
+/** The failure counts whose waits differ; every count past the last waits the longest. */
+const LADDER = Array.from({ length: Math.ceil(Math.log2(MAX_LOCK_SECONDS)) }, (_, i) => FREE_FAILURES + i);
+
 /**
  * Per-account brute-force brake, kept in the database so every instance shares it. Keyed by
  * the canonical username, existing or not, so a 429 says nothing about whether it exists.
+ *
+ * An attempt is counted as it arrives, before its password is checked: `reserve` counts it as
+ * a failure, and a success takes it back with `clear`. So a parallel burst gets exactly the
+ * checks a sequential one would (5, then the wait), the right password included, on every
+ * instance at once.
  */
 @Injectable()
 export class LoginThrottleService {
-  /** Read on every login: built once. */
-  private readonly byUsername: PrebuiltSelect;
+  constructor(
+    @InjectRepository(LoginAttemptEntity) private readonly attempts: Repository<LoginAttemptEntity>,
+    private readonly transactions: Transactions,
+  ) {}
 
-  constructor(@InjectRepository(LoginAttemptEntity) private readonly attempts: Repository<LoginAttemptEntity>) {
-    this.byUsername = new PrebuiltSelect(attempts.createQueryBuilder('attempt').where('attempt.username = :username'), [
-      'username',
-    ]);
+  /**
+   * Takes one attempt for `username`: 0 when it may go ahead (and now counts as a failure),
+   * otherwise the seconds it must wait first.
+   */
+  async reserve(username: string, now = new Date()): Promise<number> {
+    const outcome = await this.transactions.retrying(() =>
+      updateOrInsert({
+        update: async () => ((await this.countAttempt(username, now)).affected ?? 0) > 0,
+        // Only a running wait refuses the count; a row that changed meanwhile means another round.
+        read: async () => {
+          const row = await this.attempts.findOneBy({ username });
+          return row?.lockedUntil && row.lockedUntil > now ? row.lockedUntil : undefined;
+        },
+        insert: async () => {
+          await this.attempts.insert({ username, failures: 1, lastFailureAt: now, lockedUntil: null });
+        },
+      }),
+    );
+    return outcome.counted ? 0 : (outcome.row.getTime() - now.getTime()) / 1000;
   }
 
-  async standing(username: string, now = new Date()): Promise<Standing> {
-    const row = await this.byUsername.first({ username });
-    const record = row && this.byUsername.entity<LoginAttemptEntity>('attempt', row);
-    const lockedUntil = record?.lockedUntil;
-    return {
-      secondsLocked: lockedUntil && lockedUntil > now ? (lockedUntil.getTime() - now.getTime()) / 1000 : 0,
-      failures: record?.failures ?? 0,
+  /**
+   * The right password: the count starts over. Failures reserved meanwhile by attempts still
+   * in flight go with it, as a success between them would have cleared them one at a time.
+   */
+  async clear(username: string): Promise<void> {
+    await this.transactions.retrying(() => this.attempts.delete({ username }));
+  }
+
+  /**
+   * One statement counts the attempt and sets the wait that follows it, only if no wait is
+   * running. MySQL evaluates SET assignments left to right, each seeing the columns assigned
+   * before it, so `locked_until` comes first: every expression then reads the old row, as
+   * SQLite's do.
+   */
+  private countAttempt(username: string, now: Date) {
+    const parameters: Record<string, unknown> = {
+      username,
+      now,
+      quietCutoff: new Date(now.getTime() - QUIET_PERIOD_MS),
     };
-  }
-
-  /**
-   * Counts one failure atomically (concurrent failures all count) and sets the next wait.
-   * No transaction spans the update-or-insert: on MySQL two of them for a new username
-   * deadlock on the gap lock of the empty update.
-   */
-  async recordFailure(username: string, now = new Date()): Promise<void> {
-    const cutoff = new Date(now.getTime() - QUIET_PERIOD_MS);
-    const increment = () =>
-      this.attempts
-        .createQueryBuilder()
-        .update()
-        .set({
-          failures: () => 'CASE WHEN last_failure_at < :cutoff THEN 1 ELSE failures + 1 END',
-          lastFailureAt: now,
-        })
-        .where('username = :username', { username })
-        .setParameters({ cutoff })
-        .execute();
-    if ((await increment()).affected === 0) {
-      try {
-        await this.attempts.insert({ username, failures: 1, lastFailureAt: now, lockedUntil: null });
-      } catch (error) {
-        // A concurrent first failure inserted the row: count this one on top of it.
-        if (!isUniqueViolation(error)) throw error;
-        await increment();
-      }
-    }
-    const { failures } = await this.attempts.findOneByOrFail({ username });
-    const wait = lockSeconds(failures);
-    if (wait > 0) await this.attempts.update({ username }, { lockedUntil: new Date(now.getTime() + wait * 1000) });
-  }
-
-  /**
-   * Clears the failures `standing` found, and writes nothing when it found none (nearly every
-   * login). A failure counted meanwhile by a concurrent attempt may stay on record; it was a
-   * real failure, and the count starts over after the quiet period anyway.
-   */
-  async recordSuccess(username: string, standing: Standing): Promise<void> {
-    if (standing.failures > 0) await this.attempts.delete({ username });
+    const waits = LADDER.map((failures) => {
+      parameters[`until${failures}`] = new Date(now.getTime() + lockSeconds(failures) * 1000);
+      return `WHEN failures + 1 = ${failures} THEN :until${failures}`;
+    });
+    parameters.untilMax = new Date(now.getTime() + MAX_LOCK_SECONDS * 1000);
+    const lockedUntil = [
+      `CASE WHEN last_failure_at < :quietCutoff OR failures + 1 < ${FREE_FAILURES} THEN NULL`,
+      ...waits,
+      'ELSE :untilMax END',
+    ].join(' ');
+    return this.attempts
+      .createQueryBuilder()
+      .update()
+      .set({
+        lockedUntil: () => lockedUntil,
+        failures: () => 'CASE WHEN last_failure_at < :quietCutoff THEN 1 ELSE failures + 1 END',
+        lastFailureAt: now,
+      })
+      .where('username = :username AND (locked_until IS NULL OR locked_until <= :now)')
+      .setParameters(parameters)
+      .execute();
   }
 }

@@ -4,12 +4,15 @@ import { AuditEventType } from '../audit/entities/audit-event.entity';
 import { ApiException, invalidAccessToken } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ClientInfo } from '../common/http/client-info';
+import { Transactions } from '../database/transactions';
 import { AccessTokensService } from '../tokens/access-tokens.service';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { UsersService } from '../users/users.service';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { lockedOut, LoginThrottleService } from './login-throttle.service';
 import { PasswordChangedNotifier } from './password-changed-notifier';
+
+const incorrectPassword = () => new ApiException(ErrorCode.NotAuthorized, 'Incorrect password.');
 
 @Injectable()
 export class PasswordChangeService {
@@ -20,29 +23,33 @@ export class PasswordChangeService {
     private readonly throttle: LoginThrottleService,
     private readonly notifier: PasswordChangedNotifier,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   /**
    * The previous password proves it is the owner, not just someone holding their token.
    * The caller's session stays; every other one of the user's sessions ends with the change.
+   * The change is a compare-and-set on the password that was checked: of two changes racing
+   * from one previous password, the second finds it gone and fails as a wrong one would.
    */
   async change(dto: ChangePasswordDto & { access_token: string }, client: ClientInfo): Promise<void> {
     const claims = this.accessTokens.verifyAccessToken(dto.access_token);
     const user = await this.refreshTokens.activeSessionUser(claims.sid, claims.sub);
     if (!user) throw invalidAccessToken();
     // The same brake as login: a stolen access token must not become a password oracle.
-    const { secondsLocked } = await this.throttle.standing(user.username);
-    if (secondsLocked > 0) throw lockedOut(secondsLocked);
-    if (!(await this.users.verifyPassword(user, dto.previous_password))) {
-      await this.throttle.recordFailure(user.username);
+    const wait = await this.throttle.reserve(user.username);
+    if (wait > 0) throw lockedOut(wait);
+    const match = await this.users.verifyPassword(user, dto.previous_password);
+    if (!match) {
       await this.audit.record(AuditEventType.PasswordChangeFailed, subjectOf(user), client);
-      throw new ApiException(ErrorCode.NotAuthorized, 'Incorrect password.');
+      throw incorrectPassword();
     }
-    this.users.assertAcceptablePassword(dto.proposed_password, user.username);
+    await this.throttle.clear(user.username);
+    const password = await this.users.preparePassword(dto.proposed_password, user.username);
 
-    await this.users.transaction(async (manager) => {
-      await this.users.setPassword(user, dto.proposed_password, manager);
-      await this.refreshTokens.revokeAllForUser(user.id, { exceptFamilyId: claims.sid, manager });
+    await this.transactions.run(async (manager) => {
+      if (!(await this.users.setPassword(user.id, password, manager, match))) throw incorrectPassword();
+      await this.refreshTokens.revokeAllForUser(user.id, manager, { exceptFamilyId: claims.sid });
       await this.notifier.enqueue(user.id, 'changed', manager);
       await this.audit.record(AuditEventType.PasswordChanged, subjectOf(user), client, manager);
     });

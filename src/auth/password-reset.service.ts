@@ -6,6 +6,7 @@ import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ClientInfo } from '../common/http/client-info';
 import { AllConfig } from '../config/config.types';
+import { Transactions } from '../database/transactions';
 import { OutboxKind } from '../mail/entities/outbox-message.entity';
 import { MailService } from '../mail/mail.service';
 import { OutboxService } from '../mail/outbox.service';
@@ -43,6 +44,7 @@ export class PasswordResetService implements OnModuleInit {
     private readonly notifier: PasswordChangedNotifier,
     private readonly limiter: RateLimiterService,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
     @Inject(ConfigService) config: ConfigService<AllConfig, true>,
   ) {
     const auth = config.get('auth', { infer: true });
@@ -72,7 +74,7 @@ export class PasswordResetService implements OnModuleInit {
   async request(username: string, client: ClientInfo): Promise<void> {
     const canonical = this.users.canonical(username);
     await this.limiter.consume(this.limits.requests, canonical);
-    await this.users.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       await this.outbox.enqueue(OutboxKind.PasswordResetCode, { username: canonical }, manager);
       await this.audit.record(AuditEventType.PasswordResetRequested, { username: canonical }, client, manager);
     });
@@ -84,7 +86,7 @@ export class PasswordResetService implements OnModuleInit {
   /**
    * A wrong code counts against the username; a password the policy rejects does not spend
    * the code. Setting the password, spending the code and ending every session happen
-   * together or not at all.
+   * together or not at all; the new password is hashed before that transaction opens.
    */
   async confirm({ username, confirmation_code, password }: ConfirmForgotPasswordDto, client: ClientInfo) {
     const canonical = this.users.canonical(username);
@@ -98,12 +100,12 @@ export class PasswordResetService implements OnModuleInit {
       await this.audit.record(AuditEventType.PasswordResetFailed, { userId: user?.id, username: canonical }, client);
       throw CODE_ERRORS[check === 'valid' ? 'mismatch' : check]();
     }
-    this.users.assertAcceptablePassword(password, user.username);
+    const prepared = await this.users.preparePassword(password, user.username);
 
-    await this.users.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       if (!(await this.codes.consume(user.id, manager))) throw CODE_ERRORS.expired();
-      await this.users.setPassword(user, password, manager);
-      await this.refreshTokens.revokeAllForUser(user.id, { manager });
+      await this.users.setPassword(user.id, prepared, manager);
+      await this.refreshTokens.revokeAllForUser(user.id, manager);
       await this.notifier.enqueue(user.id, 'reset', manager);
       await this.audit.record(AuditEventType.PasswordReset, subjectOf(user), client, manager);
     });
@@ -115,7 +117,7 @@ export class PasswordResetService implements OnModuleInit {
   private async deliverCode(username: string): Promise<void> {
     const user = await this.users.findByUsername(username);
     if (!user || user.status === UserStatus.Disabled) return;
-    const code = await this.users.transaction((manager) => this.codes.issue(user.id, manager));
+    const code = await this.transactions.run((manager) => this.codes.issue(user.id, manager));
     await this.mail.sendPasswordResetCode(user, code);
   }
 }

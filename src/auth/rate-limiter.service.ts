@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { isUniqueViolation } from '../database/database-errors';
+import { Transactions } from '../database/transactions';
+import { updateOrInsert } from '../database/update-or-insert';
 import { RateLimitEntity } from './entities/rate-limit.entity';
 
 export interface Limit {
@@ -16,12 +17,13 @@ export interface Limit {
 /**
  * Counts hits per key in fixed windows, in the database so that all instances agree; used
  * where the key is an account name (per-IP limits stay in memory, see @nestjs/throttler).
- * Each statement is atomic on its own: no transaction spans the update-or-insert, since on
- * MySQL two such transactions for a new key deadlock on the gap lock of the empty update.
  */
 @Injectable()
 export class RateLimiterService {
-  constructor(@InjectRepository(RateLimitEntity) private readonly limits: Repository<RateLimitEntity>) {}
+  constructor(
+    @InjectRepository(RateLimitEntity) private readonly limits: Repository<RateLimitEntity>,
+    private readonly transactions: Transactions,
+  ) {}
 
   /** Counts a hit; 429 with Retry-After once the window's allowance is spent. */
   async consume(limit: Limit, subject: string, now = new Date()): Promise<void> {
@@ -40,8 +42,8 @@ export class RateLimiterService {
   async hit(limit: Limit, subject: string, now = new Date()): Promise<RateLimitEntity> {
     const key = keyOf(limit, subject);
     const windowStart = new Date(now.getTime() - limit.windowSeconds * 1000);
-    const increment = () =>
-      this.limits
+    const increment = async () => {
+      const result = await this.limits
         .createQueryBuilder()
         .update()
         .set({
@@ -51,20 +53,23 @@ export class RateLimiterService {
         .where('limit_key = :key', { key })
         .setParameters({ windowStart, now })
         .execute();
-    if ((await increment()).affected === 0) {
-      try {
-        await this.limits.insert({ key, windowStartedAt: now, hits: 1 });
-      } catch (error) {
-        // A concurrent first hit inserted the row: count this one on top of it.
-        if (!isUniqueViolation(error)) throw error;
-        await increment();
-      }
-    }
-    return this.limits.findOneByOrFail({ key });
+      return (result.affected ?? 0) > 0;
+    };
+    await this.transactions.retrying(() =>
+      updateOrInsert({
+        update: increment,
+        read: () => Promise.resolve(undefined),
+        insert: async () => {
+          await this.limits.insert({ key, windowStartedAt: now, hits: 1 });
+        },
+      }),
+    );
+    // Gone already: a concurrent reset cleared it, so this hit starts a fresh count.
+    return (await this.limits.findOneBy({ key })) ?? { key, windowStartedAt: now, hits: 1 };
   }
 
   async reset(limit: Limit, subject: string): Promise<void> {
-    await this.limits.delete({ key: keyOf(limit, subject) });
+    await this.transactions.retrying(() => this.limits.delete({ key: keyOf(limit, subject) }));
   }
 
   private inWindow(limit: Limit, record: RateLimitEntity, now: Date): boolean {

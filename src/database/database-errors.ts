@@ -21,11 +21,23 @@ const UNAVAILABLE = new Set([
   'ER_ACCESS_DENIED_ERROR',
   'ER_BAD_DB_ERROR',
   'SQLITE_BUSY',
+  'SQLITE_BUSY_SNAPSHOT',
   'SQLITE_LOCKED',
   'SQLITE_CANTOPEN',
   'SQLITE_IOERR',
   'SQLITE_FULL',
   'SQLITE_READONLY',
+]);
+
+/**
+ * The database gave up on this unit of work to break a lock conflict; it was rolled back, so
+ * running it again is safe (see Transactions).
+ */
+const TRANSIENT_CONFLICTS = new Set([
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'SQLITE_BUSY',
+  'SQLITE_BUSY_SNAPSHOT',
 ]);
 
 function driverCode(error: unknown): string | undefined {
@@ -37,6 +49,10 @@ function driverCode(error: unknown): string | undefined {
 
 export function isUniqueViolation(error: unknown): boolean {
   return UNIQUE_VIOLATIONS.has(driverCode(error) ?? '');
+}
+
+export function isTransientConflict(error: unknown): boolean {
+  return TRANSIENT_CONFLICTS.has(driverCode(error) ?? '');
 }
 
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AllConfig } from '../config/config.types';
+import { Transactions } from './transactions';
 import { buildDataSourceOptions } from './typeorm-options';
 
 @Module({})
@@ -13,6 +14,9 @@ export class DatabaseModule {
   static forRoot({ retryAttempts }: { retryAttempts: number }): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
+      providers: [Transactions],
+      exports: [Transactions],
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [ConfigService],

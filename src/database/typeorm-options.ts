@@ -17,6 +17,9 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
     migrationsRun: true,
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
+    // A null or undefined in a where object would otherwise be dropped, widening an update or
+    // delete to every row; IsNull() says "IS NULL" where that is meant.
+    invalidWhereValuesBehavior: { null: 'throw', undefined: 'throw' } as const,
     // Off: TypeORM's error log prints a failed query's parameters, which include password hashes.
     // Failures still surface as exceptions, logged by the exception filter without their values.
     logging: false,

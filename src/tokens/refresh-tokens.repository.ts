@@ -2,10 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Not, Repository } from 'typeorm';
 import { PrebuiltSelect } from '../database/prebuilt-select';
+import { Transactions } from '../database/transactions';
 import { UserEntity } from '../users/entities/user.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 
-/** What a refresh needs of a token: its state, and the identity the new tokens carry. */
+/**
+ * What a refresh needs of a token: its state, and the identity the new tokens carry.
+ * `revokedAt` is the token's own or, when that is unset, its session's (the family's first token).
+ */
 export type RedeemableToken = Pick<
   RefreshTokenEntity,
   'id' | 'familyId' | 'tokenHash' | 'expiresAt' | 'revokedAt' | 'rotatedAt' | 'lastUsedAt' | 'ipAddress'
@@ -18,19 +22,26 @@ export interface SessionState {
   user: UserEntity;
 }
 
+/** A token as rotation finds it, read while its session's row is locked. */
+export type RotationState = Pick<RefreshTokenEntity, 'revokedAt' | 'rotatedAt' | 'replacedBy'>;
+
 @Injectable()
 export class RefreshTokensRepository {
   /** The two lookups on the hot paths (refresh, and every authenticated request), built once. */
   private readonly tokenWithUser: PrebuiltSelect;
   private readonly sessionState: PrebuiltSelect;
 
-  constructor(@InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>) {
+  constructor(
+    @InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>,
+    private readonly transactions: Transactions,
+  ) {
     this.tokenWithUser = new PrebuiltSelect(
       tokens
         .createQueryBuilder('token')
         .innerJoin('token.user', 'user')
+        .innerJoin(RefreshTokenEntity, 'session', 'session.id = token.family_id')
         .select(['token.id', 'token.familyId', 'token.tokenHash', 'token.expiresAt', 'token.revokedAt'])
-        .addSelect(['token.rotatedAt', 'token.lastUsedAt', 'token.ipAddress'])
+        .addSelect(['token.rotatedAt', 'token.lastUsedAt', 'token.ipAddress', 'session.revokedAt'])
         .addSelect(['user.id', 'user.username', 'user.email', 'user.status', 'user.roles'])
         .where('token.id = :id'),
       ['id'],
@@ -49,10 +60,6 @@ export class RefreshTokensRepository {
     return manager ? manager.getRepository(RefreshTokenEntity) : this.tokens;
   }
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.tokens.manager.transaction(work);
-  }
-
   async insert(token: RefreshTokenEntity & { tokenHash: string }, manager?: EntityManager): Promise<void> {
     await this.repo(manager).insert(token);
   }
@@ -61,7 +68,12 @@ export class RefreshTokensRepository {
     const row = await this.tokenWithUser.first({ id });
     if (!row) return null;
     const token = this.tokenWithUser.entity<RefreshTokenEntity>('token', row);
-    return { ...token, user: this.tokenWithUser.entity<UserEntity>('user', row) };
+    const session = this.tokenWithUser.entity<RefreshTokenEntity>('session', row);
+    return {
+      ...token,
+      revokedAt: token.revokedAt ?? session.revokedAt,
+      user: this.tokenWithUser.entity<UserEntity>('user', row),
+    };
   }
 
   /** What the access guard needs: the family's first token by primary key, and its user, in one query. */
@@ -76,30 +88,51 @@ export class RefreshTokensRepository {
     };
   }
 
+  /**
+   * Locks the session's row (the family's first token) until the transaction ends, so a
+   * rotation and a revocation of one session happen one after the other; null if it is gone.
+   */
+  lockSession(familyId: string, manager: EntityManager): Promise<Pick<RefreshTokenEntity, 'revokedAt'> | null> {
+    const query = this.repo(manager)
+      .createQueryBuilder('token')
+      .select(['token.id', 'token.revokedAt'])
+      .where('token.id = :familyId', { familyId });
+    return this.transactions.forUpdate(query).getOne();
+  }
+
+  rotationState(id: string, manager: EntityManager): Promise<RotationState | null> {
+    return this.repo(manager).findOne({ select: ['id', 'revokedAt', 'rotatedAt', 'replacedBy'], where: { id } });
+  }
+
   async touch(id: string, at: Date): Promise<void> {
-    await this.tokens.update({ id }, { lastUsedAt: at });
+    await this.transactions.retrying(() => this.tokens.update({ id }, { lastUsedAt: at }));
   }
 
-  /** Marks a token replaced; false when a concurrent refresh replaced it first. */
-  async markRotated(id: string, at: Date, manager: EntityManager): Promise<boolean> {
-    const result = await this.repo(manager).update({ id, rotatedAt: IsNull() }, { rotatedAt: at, lastUsedAt: at });
-    return result.affected === 1;
+  async markRotated(id: string, successorId: string, at: Date, manager: EntityManager): Promise<void> {
+    await this.repo(manager).update({ id }, { rotatedAt: at, lastUsedAt: at, replacedBy: successorId });
   }
 
-  async revokeFamily(familyId: string, at: Date): Promise<void> {
-    await this.tokens.update({ familyId, revokedAt: IsNull() }, { revokedAt: at });
+  /** The session's row first, then the rest of the family: the order every revocation locks them in. */
+  async revokeFamily(familyId: string, at: Date, manager: EntityManager): Promise<void> {
+    const repo = this.repo(manager);
+    await repo.update({ id: familyId, revokedAt: IsNull() }, { revokedAt: at });
+    await repo.update({ familyId, revokedAt: IsNull() }, { revokedAt: at });
   }
 
-  async revokeAllForUser(
-    userId: string,
-    at: Date,
-    options: { exceptFamilyId?: string; manager?: EntityManager } = {},
-  ): Promise<void> {
-    const where = {
-      userId,
-      revokedAt: IsNull(),
-      ...(options.exceptFamilyId ? { familyId: Not(options.exceptFamilyId) } : {}),
-    };
-    await this.repo(options.manager).update(where, { revokedAt: at });
+  /**
+   * Every session's row first (which alone ends the sessions), then the tokens under them.
+   * Run inside the transaction that holds the user's row (see Transactions).
+   */
+  async revokeAllForUser(userId: string, at: Date, manager: EntityManager, exceptFamilyId?: string): Promise<void> {
+    const repo = this.repo(manager);
+    const except = exceptFamilyId ? { familyId: Not(exceptFamilyId) } : {};
+    await repo
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: at })
+      .where({ userId, revokedAt: IsNull(), ...except })
+      .andWhere('id = family_id')
+      .execute();
+    await repo.update({ userId, revokedAt: IsNull(), ...except }, { revokedAt: at });
   }
 }

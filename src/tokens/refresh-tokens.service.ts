@@ -4,10 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { ClientInfo } from '../common/http/client-info';
 import { AllConfig } from '../config/config.types';
+import { Transactions } from '../database/transactions';
 import { UserEntity, UserStatus } from '../users/entities/user.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { RedeemableToken, RefreshTokensRepository, TokenOwner } from './refresh-tokens.repository';
-import { hashSecret, newSecret, parseOpaqueToken, secretMatches } from './secret-hash';
+import { hashSecret, newSecret, parseOpaqueToken, secretMatches, successorSecret } from './secret-hash';
 import { SessionCache } from './session-cache';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -17,18 +18,19 @@ export interface IssuedRefreshToken {
   session: RefreshTokenEntity;
 }
 
-/** What presenting a refresh token amounts to. */
+/** What presenting a refresh token amounts to, before any rotation. */
 export type Redemption =
   | { outcome: 'valid'; token: RedeemableToken }
   /** A rotated token used after its grace window: a copy is in someone else's hands. */
   | { outcome: 'reused'; token: RedeemableToken }
   | { outcome: 'invalid' };
 
-export interface Refreshed {
-  /** The family's next token, when rotation is on. */
-  refreshToken?: string;
-  noteworthy: boolean;
-}
+/** What a rotation did, decided while the session's row was locked. */
+export type Rotation =
+  | { outcome: 'rotated'; refreshToken: string }
+  /** Replaced after its grace window: the session is revoked (call forgetSession once committed). */
+  | { outcome: 'reused' }
+  | { outcome: 'invalid' };
 
 @Injectable()
 export class RefreshTokensService {
@@ -39,6 +41,7 @@ export class RefreshTokensService {
   constructor(
     private readonly tokens: RefreshTokensRepository,
     private readonly cache: SessionCache,
+    private readonly transactions: Transactions,
     @Inject(ConfigService) config: ConfigService<AllConfig, true>,
   ) {
     const settings = config.get('tokens', { infer: true });
@@ -47,68 +50,78 @@ export class RefreshTokensService {
     this.rotation = settings.refreshTokenRotation;
   }
 
-  /** Starts a session (a new family), or adds a token to one when `parent` is given. */
-  async issue(
-    user: Pick<UserEntity, 'id'>,
-    client: ClientInfo,
-    manager?: EntityManager,
-    parent?: Pick<RefreshTokenEntity, 'familyId' | 'expiresAt'>,
-  ): Promise<IssuedRefreshToken> {
-    const secret = newSecret();
-    const now = new Date();
+  /** Starts a session: the first token of a new family. */
+  async issue(user: Pick<UserEntity, 'id'>, client: ClientInfo, manager?: EntityManager): Promise<IssuedRefreshToken> {
     const id = randomUUID();
-    const session: RefreshTokenEntity = {
-      id,
-      userId: user.id,
-      familyId: parent?.familyId ?? id,
-      createdAt: now,
-      // Absolute from login: a rotated token inherits its parent's expiry.
-      expiresAt: parent?.expiresAt ?? new Date(now.getTime() + this.ttlSeconds * 1000),
-      revokedAt: null,
-      rotatedAt: null,
-      lastUsedAt: null,
-      userAgent: client.userAgent,
-      ipAddress: client.ip,
-    };
-    await this.tokens.insert({ ...session, tokenHash: hashSecret(secret) }, manager);
-    return { token: `${session.id}.${secret}`, session };
+    return this.insert(id, newSecret(), user, client, manager);
   }
 
   async redeem(token: string, now = new Date()): Promise<Redemption> {
     const found = await this.findOwned(token);
     if (!found || found.revokedAt !== null || found.expiresAt <= now) return { outcome: 'invalid' };
     if (found.user.status === UserStatus.Disabled) return { outcome: 'invalid' };
-    if (found.rotatedAt !== null && now.getTime() - found.rotatedAt.getTime() > this.reuseGraceMs) {
-      return { outcome: 'reused', token: found };
-    }
+    if (found.rotatedAt !== null && !this.withinGrace(found.rotatedAt, now)) return { outcome: 'reused', token: found };
     return { outcome: 'valid', token: found };
   }
 
   /**
-   * Without rotation a refresh only records the use; with it, it mints the family's next token.
-   * `noteworthy` tells the audit trail whether to keep it: a rotation always, a plain refresh
-   * when it comes from another address than the login's or over a minute after the last
-   * recorded use. A client refreshing in a loop from where it logged in adds no rows.
+   * Without rotation a refresh only records the use, and says whether the audit trail should
+   * keep it: when it comes from another address than the login's, or over a minute after the
+   * last recorded use. A client refreshing in a loop from where it logged in adds no rows.
    */
-  async refresh(token: RedeemableToken, client: ClientInfo): Promise<Refreshed> {
-    const now = new Date();
-    if (!this.rotation) {
-      const stale = !token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS;
-      // last_used_at is for operators, to the minute: skip the write on rapid refreshes.
-      if (stale) await this.tokens.touch(token.id, now);
-      return { noteworthy: stale || client.ip !== token.ipAddress };
-    }
-    const refreshToken = await this.tokens.transaction(async (manager) => {
-      // Within the grace window a second refresh of the same token also gets a token of
-      // this family: one family, never two, however the requests race.
-      await this.tokens.markRotated(token.id, now, manager);
-      return (await this.issue(token.user, client, manager, token)).token;
-    });
-    return { refreshToken, noteworthy: true };
+  async recordUse(token: RedeemableToken, client: ClientInfo, now = new Date()): Promise<{ noteworthy: boolean }> {
+    const stale = !token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS;
+    // last_used_at is for operators, to the minute: skip the write on rapid refreshes.
+    if (stale) await this.tokens.touch(token.id, now);
+    return { noteworthy: stale || client.ip !== token.ipAddress };
   }
 
+  /**
+   * Replaces `presented` with the family's next token, inside the caller's transaction, which
+   * must already hold the owner's row. The session's row is locked first and checked, so a
+   * revocation that committed before is seen, and one that comes later also catches the new
+   * token. Within the grace window a token that was already replaced yields the same successor
+   * (parallel tabs share one token, never two siblings); after it, the session is revoked.
+   */
+  async rotate(
+    token: RedeemableToken,
+    presented: string,
+    client: ClientInfo,
+    manager: EntityManager,
+    now = new Date(),
+  ): Promise<Rotation> {
+    const parts = parseOpaqueToken(presented);
+    const session = await this.tokens.lockSession(token.familyId, manager);
+    const state = await this.tokens.rotationState(token.id, manager);
+    if (!parts || !session || session.revokedAt !== null || !state || state.revokedAt !== null) {
+      return { outcome: 'invalid' };
+    }
+    if (state.rotatedAt !== null && !this.withinGrace(state.rotatedAt, now)) {
+      await this.tokens.revokeFamily(token.familyId, now, manager);
+      return { outcome: 'reused' };
+    }
+    if (state.replacedBy !== null) {
+      return {
+        outcome: 'rotated',
+        refreshToken: `${state.replacedBy}.${successorSecret(parts.secret, state.replacedBy)}`,
+      };
+    }
+    const successorId = randomUUID();
+    const successor = await this.insert(
+      successorId,
+      successorSecret(parts.secret, successorId),
+      token.user,
+      client,
+      manager,
+      token,
+    );
+    await this.tokens.markRotated(token.id, successorId, now, manager);
+    return { outcome: 'rotated', refreshToken: successor.token };
+  }
+
+  /** Ends the session in its own transaction and forgets it once that has committed. */
   async revokeFamily(familyId: string): Promise<void> {
-    await this.tokens.revokeFamily(familyId, new Date());
+    await this.transactions.run((manager) => this.tokens.revokeFamily(familyId, new Date(), manager));
     this.cache.forgetSession(familyId);
   }
 
@@ -124,12 +137,15 @@ export class RefreshTokensService {
   }
 
   /**
-   * Inside a transaction, call forgetSessionsOf(userId) again once it has committed: until
-   * then another connection still reads the sessions as active and could cache them.
+   * Inside the caller's transaction, which must already hold the user's row; call
+   * forgetSessionsOf(userId) once it has committed.
    */
-  async revokeAllForUser(userId: string, options: { exceptFamilyId?: string; manager?: EntityManager } = {}) {
-    await this.tokens.revokeAllForUser(userId, new Date(), options);
-    this.cache.forgetUser(userId);
+  async revokeAllForUser(userId: string, manager: EntityManager, options: { exceptFamilyId?: string } = {}) {
+    await this.tokens.revokeAllForUser(userId, new Date(), manager, options.exceptFamilyId);
+  }
+
+  forgetSession(familyId: string): void {
+    this.cache.forgetSession(familyId);
   }
 
   forgetSessionsOf(userId: string): void {
@@ -143,12 +159,44 @@ export class RefreshTokensService {
   async activeSessionUser(familyId: string, userId: string, now = new Date()): Promise<UserEntity | null> {
     const cached = this.cache.get(familyId, userId, now);
     if (cached) return cached;
+    const ticket = this.cache.ticket();
     const state = await this.tokens.findSessionState(familyId, userId);
     const active =
       state !== null && state.revokedAt === null && state.expiresAt > now && state.user.status !== UserStatus.Disabled;
     if (!active) return null;
-    this.cache.set(familyId, state.user, state.expiresAt);
+    this.cache.set(familyId, state.user, state.expiresAt, ticket);
     return state.user;
+  }
+
+  private withinGrace(rotatedAt: Date, now: Date): boolean {
+    return now.getTime() - rotatedAt.getTime() <= this.reuseGraceMs;
+  }
+
+  private async insert(
+    id: string,
+    secret: string,
+    user: Pick<UserEntity, 'id'>,
+    client: ClientInfo,
+    manager?: EntityManager,
+    parent?: Pick<RefreshTokenEntity, 'familyId' | 'expiresAt'>,
+  ): Promise<IssuedRefreshToken> {
+    const now = new Date();
+    const session: RefreshTokenEntity = {
+      id,
+      userId: user.id,
+      familyId: parent?.familyId ?? id,
+      createdAt: now,
+      // Absolute from login: a rotated token inherits its parent's expiry.
+      expiresAt: parent?.expiresAt ?? new Date(now.getTime() + this.ttlSeconds * 1000),
+      revokedAt: null,
+      rotatedAt: null,
+      replacedBy: null,
+      lastUsedAt: null,
+      userAgent: client.userAgent,
+      ipAddress: client.ip,
+    };
+    await this.tokens.insert({ ...session, tokenHash: hashSecret(secret) }, manager);
+    return { token: `${session.id}.${secret}`, session };
   }
 
   /** The row a token names, if the caller proves possession of its secret. */

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** 256 bits from the CSPRNG, URL-safe. */
 export function newSecret(bytes = 32): string {
@@ -11,6 +11,16 @@ export function newSecret(bytes = 32): string {
  */
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/**
+ * The secret of the token that rotation puts in place of the one with `parentSecret`. Only a
+ * holder of the parent token can compute it (the database keeps hashes alone), and only
+ * knowing the successor's id, which nothing outside its own token reveals; so a second
+ * redemption of the parent within the grace window can be answered with the same successor.
+ */
+export function successorSecret(parentSecret: string, successorId: string): string {
+  return createHmac('sha256', parentSecret).update(`refresh-token-successor:${successorId}`).digest('base64url');
 }
 
 export function secretMatches(secret: string, expectedHash: string): boolean {

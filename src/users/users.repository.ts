@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { PrebuiltSelect } from '../database/prebuilt-select';
+import { Transactions } from '../database/transactions';
 import { UserEntity, UserStatus } from './entities/user.entity';
 
 export type NewUser = Omit<UserEntity, 'createdAt' | 'updatedAt'> & { passwordHash: string };
@@ -13,7 +14,10 @@ export class UsersRepository {
   private readonly byUsername: PrebuiltSelect;
   private readonly byUsernameWithHash: PrebuiltSelect;
 
-  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly transactions: Transactions,
+  ) {
     const byName = () => users.createQueryBuilder('user').where('user.username = :username');
     this.byUsername = new PrebuiltSelect(byName(), ['username']);
     this.byUsernameWithHash = new PrebuiltSelect(byName().addSelect('user.passwordHash'), ['username']);
@@ -46,11 +50,28 @@ export class UsersRepository {
     return entity;
   }
 
+  /**
+   * Sets the password; with `expectedHash`, only if the password is still the one that hash
+   * belongs to (a compare-and-set). False when nothing was changed.
+   */
   async setPassword(
     id: string,
     change: { passwordHash: string; status: UserStatus; temporaryPasswordExpiresAt: Date | null },
-    manager?: EntityManager,
-  ): Promise<void> {
-    await this.repo(manager).update({ id }, { ...change, updatedAt: new Date() });
+    manager: EntityManager,
+    expectedHash?: string,
+  ): Promise<boolean> {
+    const where = expectedHash === undefined ? { id } : { id, passwordHash: expectedHash };
+    const result = await this.repo(manager).update(where, { ...change, updatedAt: new Date() });
+    return result.affected === 1;
+  }
+
+  /** Locks the user's row until the transaction ends (see Transactions), and reads what a session depends on. */
+  lockForUpdate(id: string, manager: EntityManager): Promise<UserEntity | null> {
+    const query = this.repo(manager)
+      .createQueryBuilder('user')
+      .select(['user.id', 'user.status'])
+      .addSelect('user.passwordHash')
+      .where('user.id = :id', { id });
+    return this.transactions.forUpdate(query).getOne();
   }
 }

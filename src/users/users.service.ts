@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { isEmail } from 'class-validator';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { AllConfig } from '../config/config.types';
@@ -12,6 +12,15 @@ import { PasswordHasher } from './password-hasher.service';
 import { PasswordPolicy } from './password-policy';
 import { canonicalUsername, isValidUsername } from './username';
 import { UsersRepository } from './users.repository';
+
+/** A password that matched, as `verifyPassword` found it; pass it back, never look inside. */
+export type PasswordMatch = Readonly<{ userId: string }>;
+/** A new password, checked and hashed by `preparePassword`. */
+export type PreparedPassword = Readonly<object>;
+
+/** The hashes behind the tokens above, where no log or serializer can reach them. */
+const matchedHashes = new WeakMap<PasswordMatch, string>();
+const preparedHashes = new WeakMap<PreparedPassword, string>();
 
 export interface NewAccount {
   username: string;
@@ -30,7 +39,6 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
-    private readonly dataSource: DataSource,
     @Inject(ConfigService) config: ConfigService<AllConfig, true>,
   ) {
     this.temporaryPasswordTtl = config.get('auth.temporaryPasswordTtl', { infer: true });
@@ -46,11 +54,6 @@ export class UsersService {
 
   canonical(username: string): string {
     return canonicalUsername(username);
-  }
-
-  /** Throws InvalidPassword (400) naming the rule a password breaks. */
-  assertAcceptablePassword(password: string, username: string): void {
-    this.policy.assertAcceptable(password, username);
   }
 
   hasAnyUser(): Promise<boolean> {
@@ -88,10 +91,16 @@ export class UsersService {
     }
   }
 
-  /** Checks a user's current password; the hash never leaves this service. */
-  async verifyPassword(user: UserEntity, password: string): Promise<boolean> {
+  /**
+   * Checks a user's current password. A match is returned as proof for a later compare-and-set
+   * (`setPassword`, `lockIfUnchanged`); the hash it holds never leaves this service.
+   */
+  async verifyPassword(user: UserEntity, password: string): Promise<PasswordMatch | null> {
     const withHash = user.passwordHash ? user : await this.users.findById(user.id, { withHash: true });
-    return withHash?.passwordHash ? this.hasher.verify(password, withHash.passwordHash) : false;
+    if (!withHash?.passwordHash || !(await this.hasher.verify(password, withHash.passwordHash))) return null;
+    const match: PasswordMatch = Object.freeze({ userId: user.id });
+    matchedHashes.set(match, withHash.passwordHash);
+    return match;
   }
 
   /** Same cost as verifyPassword, for a username that does not exist. */
@@ -99,15 +108,51 @@ export class UsersService {
     return this.hasher.verifyAgainstDummy(password);
   }
 
-  /** Sets a final password (policy-checked); runs inside the caller's transaction when given one. */
-  async setPassword(user: UserEntity, password: string, manager?: EntityManager): Promise<void> {
-    this.policy.assertAcceptable(password, user.username);
-    const passwordHash = await this.hasher.hash(password);
-    await this.users.setPassword(user.id, { passwordHash, ...this.passwordState(false) }, manager);
+  /**
+   * Checks a new password against the policy and hashes it: done before any transaction opens,
+   * so no transaction (and on MySQL no pooled connection) waits on bcrypt.
+   */
+  async preparePassword(password: string, username: string): Promise<PreparedPassword> {
+    this.policy.assertAcceptable(password, username);
+    const prepared: PreparedPassword = Object.freeze({});
+    preparedHashes.set(prepared, await this.hasher.hash(password));
+    return prepared;
   }
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+  /**
+   * Sets a final password inside the caller's transaction. With `replacing`, only if the
+   * password is still the one that was verified: of two changes racing from the same previous
+   * password one wins, and this returns false for the other.
+   */
+  async setPassword(
+    userId: string,
+    password: PreparedPassword,
+    manager: EntityManager,
+    replacing?: PasswordMatch,
+  ): Promise<boolean> {
+    const passwordHash = preparedHashes.get(password);
+    if (!passwordHash) throw new Error('setPassword takes a password from preparePassword()');
+    const expectedHash = replacing && matchedHashes.get(replacing);
+    if (replacing && (replacing.userId !== userId || !expectedHash)) return false;
+    return this.users.setPassword(userId, { passwordHash, ...this.passwordState(false) }, manager, expectedHash);
+  }
+
+  /**
+   * Locks the user's row for the caller's transaction and tells whether the password is still
+   * the one that was verified and the account not disabled; a login racing a password change
+   * or reset then gets no session from the old password.
+   */
+  async lockIfUnchanged(match: PasswordMatch, manager: EntityManager): Promise<boolean> {
+    const current = await this.users.lockForUpdate(match.userId, manager);
+    return (
+      current !== null && current.status !== UserStatus.Disabled && current.passwordHash === matchedHashes.get(match)
+    );
+  }
+
+  /** Locks the user's row for the caller's transaction; false if the account is gone or disabled. */
+  async lockActive(userId: string, manager: EntityManager): Promise<boolean> {
+    const current = await this.users.lockForUpdate(userId, manager);
+    return current !== null && current.status !== UserStatus.Disabled;
   }
 
   isTemporaryPasswordExpired(user: UserEntity, now = new Date()): boolean {

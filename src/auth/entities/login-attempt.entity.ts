@@ -2,7 +2,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * Consecutive failed logins per canonical username, whether or not such a user exists, so
- * throttling treats both alike. A row disappears on success and is ignored after 15 quiet minutes.
+ * throttling treats both alike. An attempt counts as a failure from the moment it arrives
+ * (see LoginThrottleService); a success deletes the row, and it is ignored after 15 quiet minutes.
  */
 @Entity('login_attempts')
 export class LoginAttemptEntity {
@@ -12,6 +13,7 @@ export class LoginAttemptEntity {
   @Column({ type: 'int', default: 0 })
   failures!: number;
 
+  /** When the latest attempt arrived. */
   @Column({ name: 'last_failure_at', type: 'datetime', precision: 3 })
   lastFailureAt!: Date;
 

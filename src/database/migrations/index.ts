@@ -4,6 +4,7 @@ import { LoginAttempts1764400000000 } from './1764400000000-login-attempts';
 import { RateLimits1764410000000 } from './1764410000000-rate-limits';
 import { RefreshTokenFamilies1764420000000 } from './1764420000000-refresh-token-families';
 import { AuditEvents1764430000000 } from './1764430000000-audit-events';
+import { RefreshTokenSuccessors1764440000000 } from './1764440000000-refresh-token-successors';
 
 /** In order; listed explicitly so the build, the CLI and tests load the same set without globbing. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   RateLimits1764410000000,
   RefreshTokenFamilies1764420000000,
   AuditEvents1764430000000,
+  RefreshTokenSuccessors1764440000000,
 ];

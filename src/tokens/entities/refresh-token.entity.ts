@@ -5,7 +5,8 @@ import { UserEntity } from '../../users/entities/user.entity';
  * A refresh token. The client holds `<id>.<secret>`; only the SHA-256 of the secret is kept,
  * so a copy of this table lets nobody refresh. Tokens descending from one login form a
  * family (the session): with rotation on, each refresh adds a token to it, and revoking
- * any of them revokes them all.
+ * any of them revokes them all. The family's first token is the session's record: the guard
+ * and every redemption read its `revoked_at`, so revoking that one row ends the session.
  */
 @Entity('refresh_tokens')
 export class RefreshTokenEntity {
@@ -39,6 +40,10 @@ export class RefreshTokenEntity {
   /** When rotation replaced this token; reuse after the grace window revokes the family. */
   @Column({ name: 'rotated_at', type: 'datetime', precision: 3, nullable: true })
   rotatedAt!: Date | null;
+
+  /** The token rotation replaced this one with; redeeming this one again within the grace window yields it. */
+  @Column({ name: 'replaced_by', type: 'varchar', length: 36, nullable: true })
+  replacedBy!: string | null;
 
   @Column({ name: 'last_used_at', type: 'datetime', precision: 3, nullable: true })
   lastUsedAt!: Date | null;
