@@ -10,7 +10,8 @@ import { RefreshTokensService } from '../../tokens/refresh-tokens.service';
  * Verifies the Bearer access token: one pinned algorithm, our issuer and audience, `exp`
  * with a few seconds' leeway. `validate` does hit the database, on purpose: an access token
  * dies with the refresh token it came from (revoke, password change), which a signature
- * alone cannot tell. It is one primary-key lookup.
+ * alone cannot tell. It is one primary-key lookup, skipped for SESSION_CACHE_TTL_MS after a
+ * lookup that found the session live (see SessionCache).
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
