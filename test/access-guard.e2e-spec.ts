@@ -202,6 +202,24 @@ describe('GET /v1/me access guard, HS256 (e2e)', () => {
       expectRefused(await me(bearer(forge(validClaims(), { notBefore: 3600 }))));
     });
 
+    it('no exp (it would never expire)', async () => {
+      expectRefused(await me(bearer(forgeToken(SECRET, validClaims(), { subject: admin.sub }))));
+    });
+
+    it('issued a minute from now', async () => {
+      const iat = nowSeconds() + 60;
+      const token = forgeToken(SECRET, { ...validClaims(), iat, exp: iat + 3600 }, { subject: admin.sub });
+
+      expectRefused(await me(bearer(token)));
+    });
+
+    it.each([
+      ['typ "JWT"', { alg: 'HS256', typ: 'JWT' }],
+      ['no typ', { alg: 'HS256', typ: undefined }],
+    ])('%s instead of the access-token type "at+jwt" (RFC 9068)', async (_name, header) => {
+      expectRefused(await me(bearer(forge(validClaims(), { header }))));
+    });
+
     it('no sid', async () => {
       expectRefused(await me(bearer(forge({ ...validClaims(), sid: undefined }))));
     });
@@ -279,7 +297,11 @@ describe('GET /v1/me access guard, asymmetric keys (e2e)', () => {
 
     it('accepts an RS256 token signed with the private key (control for the refusals below)', async () => {
       const claims = claimsToResign(tokens.access_token);
-      const token = sign(claims, privateKey, { algorithm: 'RS256', expiresIn: 3600 });
+      const token = sign(claims, privateKey, {
+        algorithm: 'RS256',
+        expiresIn: 3600,
+        header: { alg: 'RS256', typ: 'at+jwt' },
+      });
 
       expect((await me(api, token)).status).toBe(200);
     });

@@ -10,8 +10,8 @@ describe('operator CLI: seed-admin and create-user (e2e)', () => {
   let api: TestApp;
   let seeded: ProcessResult;
 
-  const cli = (args: string[], settings: Record<string, string> = {}) =>
-    runCli(args, { DATABASE_URL: db.url, ...settings });
+  const cli = (args: string[], settings: Record<string, string> = {}, input?: string) =>
+    runCli(args, { DATABASE_URL: db.url, ...settings }, { input });
   const login = (username: string, password: string) => api.post('/v1/login', { username, password });
   const profile = (accessToken: string) => api.get('/v1/me', { authorization: `Bearer ${accessToken}` });
 
@@ -143,6 +143,59 @@ describe('operator CLI: seed-admin and create-user (e2e)', () => {
       refresh_token: expect.any(String),
     });
     await expect(profile(response.body.access_token)).resolves.toMatchObject({ body: { roles: ['user'] } });
+  });
+
+  it.each([
+    ['--password-stdin', ['--password-stdin'], {}, 'Erin-Piped-Pass-81\n'],
+    ['CLI_PASSWORD', [], { CLI_PASSWORD: 'Erin-Piped-Pass-81' }, undefined],
+  ])('create-user takes a final password from %s, out of the process list', async (_how, flags, env, input) => {
+    const username = `erin-${flags.length}`;
+    const result = await cli(
+      ['create-user', '--username', username, '--email', 'erin@example.com', ...flags],
+      env,
+      input,
+    );
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).not.toContain('Erin-Piped-Pass-81');
+    const response = await login(username, 'Erin-Piped-Pass-81');
+    expect(response.status).toBe(200);
+    expect(response.body.challenge_name).toBeNull();
+  });
+
+  it('seed-admin --password-stdin reads the admin password from a pipe', async () => {
+    const result = await cli(
+      ['seed-admin', '--username', 'root2', '--password-stdin'],
+      {},
+      'Root-Two-Piped-Pass-9\r\n',
+    );
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect((await login('root2', 'Root-Two-Piped-Pass-9')).status).toBe(200);
+  });
+
+  it.each([
+    ['--password with --password-stdin', ['--password', 'Frank-Pass-Word-55', '--password-stdin'], /not both/],
+    [
+      '--password-stdin with --temporary-password',
+      ['--password-stdin', '--temporary-password', 'Frank-Temp-55'],
+      /not both/,
+    ],
+  ])('refuses %s in one line', async (_name, flags, reason) => {
+    const result = await cli(['create-user', '--username', 'frank', '--email', 'f@example.com', ...flags], {}, 'x\n');
+
+    expectOneLineFailure(result, reason);
+    expect((await login('frank', 'Frank-Pass-Word-55')).status).toBe(401);
+  });
+
+  it('refuses --password-stdin with nothing piped in', async () => {
+    const result = await cli(
+      ['create-user', '--username', 'grace', '--email', 'g@example.com', '--password-stdin'],
+      {},
+      '',
+    );
+
+    expectOneLineFailure(result, /read no password/);
   });
 
   it('create-user --admin gives the admin role', async () => {

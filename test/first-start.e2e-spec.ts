@@ -94,6 +94,8 @@ describe('server first start (e2e)', () => {
   it.each([
     ['BCRYPT_COST', { BCRYPT_COST: 'abc' }],
     ['DATABASE_URL', { DATABASE_URL: 'postgres://u:secretpw@h/db' }],
+    // Development too: a short HMAC key falls to an offline search of any token it signed.
+    ['JWT_SECRET', { JWT_SECRET: 'secretpw' }],
   ])('refuses to start on a bad %s, in one line that names it', async (name, settings) => {
     const { url } = await emptyDatabase();
     const result = await exitOf(await spawnServer({ DATABASE_URL: url, ...settings }));

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AccountProvisioningService } from '../src/users/account-provisioning.service';
+import { HttpClient, httpClient } from './support/http-client';
 import { ADMIN_PASSWORD, startTestApp, TestApp } from './support/test-app';
 
 describe('per-account login throttling (e2e)', () => {
@@ -69,5 +70,58 @@ describe('per-account login throttling (e2e)', () => {
     }
 
     expect((await login('admin', ADMIN_PASSWORD)).status).toBe(429);
+  });
+});
+
+describe('failed logins per client address (e2e)', () => {
+  let api: TestApp;
+
+  beforeAll(async () => {
+    api = await startTestApp({ LOGIN_FAILURES_PER_IP: '5', RATE_LIMIT_PER_MINUTE: '0' });
+    await api.app.get(AccountProvisioningService).createUser({
+      username: 'dana',
+      email: 'dana@example.com',
+      admin: false,
+      password: 'danas-Good-passphrase',
+    });
+  });
+  afterAll(() => api.close());
+
+  const from = (address: string) => httpClient(api.url, { localAddress: address });
+  const login = (client: HttpClient, username: string, password: string) =>
+    client.post('/v1/login', { username, password });
+
+  it('answers 429 with Retry-After to an address spraying one password over many names, known or not', async () => {
+    const sprayer = from('127.0.0.2');
+    const names = ['dana', 'no-such-1', 'admin', 'no-such-2', 'no-such-3'];
+    for (const name of names) expect((await login(sprayer, name, 'Spring2026!')).status).toBe(401);
+
+    for (const name of ['no-such-4', 'dana']) {
+      const refused = await login(sprayer, name, name === 'dana' ? 'danas-Good-passphrase' : 'Spring2026!');
+      expect(refused.status).toBe(429);
+      expect(refused.body).toMatchObject({ status: 429, code: 'LimitExceeded' });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(500);
+    }
+    // Another address is not affected, and dana's own lockout was never reached.
+    expect((await login(from('127.0.0.3'), 'dana', 'danas-Good-passphrase')).status).toBe(200);
+  });
+
+  it('counts failures only: successful logins from an address leave its allowance whole', async () => {
+    const office = from('127.0.0.4');
+    for (let i = 0; i < 8; i += 1) expect((await login(office, 'dana', 'danas-Good-passphrase')).status).toBe(200);
+
+    const wrong = [];
+    for (let i = 0; i < 6; i += 1) wrong.push((await login(office, `typo-${i}`, 'whatever-it-was')).status);
+    expect(wrong).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it('gives a parallel burst no more password checks than the limit', async () => {
+    const burst = from('127.0.0.5');
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => login(burst, `burst-${i}`, 'whatever-it-was').then((r) => r.status)),
+    );
+
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(15);
   });
 });

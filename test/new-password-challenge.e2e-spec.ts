@@ -204,6 +204,7 @@ describe('NEW_PASSWORD_REQUIRED (e2e)', () => {
       ['Sh0rt!', /8 characters/i],
       ['password123', /common/i],
       [account.username, /username/i],
+      [account.temporaryPassword, /differ from the temporary/i],
     ];
 
     for (const [password, rule] of rejected) {

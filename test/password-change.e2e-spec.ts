@@ -176,6 +176,9 @@ describe('change-password (e2e)', () => {
       ['Sh0rt!', /8 characters/i],
       ['password123', /common/i],
       [account.username, /username/i],
+      [account.password, /differ from the current/i],
+      // The same password typed on another keyboard: NFKC makes it the one stored.
+      [account.password.replace('C', '\uFF23'), /differ from the current/i],
     ];
 
     for (const [proposed_password, rule] of rejected) {

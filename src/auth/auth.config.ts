@@ -6,7 +6,10 @@ export interface AuthConfig {
   temporaryPasswordTtl: number;
   /** Per username (existing or not), per hour. */
   forgotPasswordPerHour: number;
+  /** Per username and client address, per hour. */
   forgotPasswordConfirmPerHour: number;
+  /** Failed logins per client address per 10 minutes, whatever the usernames; 0 turns the limit off. */
+  loginFailuresPerIp: number;
   admin: { username: string; email: string; password?: string };
 }
 
@@ -17,6 +20,7 @@ export function readAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
     temporaryPasswordTtl: readDurationSeconds(env, 'TEMPORARY_PASSWORD_TTL', '7d'),
     forgotPasswordPerHour: readInt(env, 'FORGOT_PASSWORD_PER_HOUR', 5, 1, 10_000),
     forgotPasswordConfirmPerHour: readInt(env, 'FORGOT_PASSWORD_CONFIRM_PER_HOUR', 10, 1, 10_000),
+    loginFailuresPerIp: readInt(env, 'LOGIN_FAILURES_PER_IP', 100, 0, 1_000_000),
     admin: {
       username: readString(env, 'ADMIN_USERNAME', 'admin'),
       email: readString(env, 'ADMIN_EMAIL', 'admin@localhost'),

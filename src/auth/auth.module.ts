@@ -14,6 +14,7 @@ import { AuthService } from './auth.service';
 import { LoginAttemptEntity } from './entities/login-attempt.entity';
 import { RateLimitEntity } from './entities/rate-limit.entity';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { LoginFailuresPerAddress } from './login-failures-per-address';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordController } from './password.controller';
 import { PasswordChangeService } from './password-change.service';
@@ -52,6 +53,7 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     PasswordChangeService,
     PasswordChangedNotifier,
     LoginThrottleService,
+    LoginFailuresPerAddress,
     RateLimiterService,
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -9,11 +9,13 @@ import { ChallengeSessionsService } from '../tokens/challenge-sessions.service';
 import { RedeemableToken } from '../tokens/refresh-tokens.repository';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { UserEntity, UserStatus } from '../users/entities/user.entity';
+import { unchangedPassword } from '../users/password-policy';
 import { UsersService } from '../users/users.service';
 import { LoginDto } from './dto/login.dto';
 import { ChallengeName, LoginResponseDto, RefreshResponseDto } from './dto/login-response.dto';
 import { NewPasswordRequiredDto } from './dto/new-password-required.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
+import { LoginFailuresPerAddress } from './login-failures-per-address';
 import { lockedOut, LoginThrottleService } from './login-throttle.service';
 import { AuditService, subjectOf } from '../audit/audit.service';
 import { AuditEventType } from '../audit/entities/audit-event.entity';
@@ -29,6 +31,7 @@ export class AuthService {
     private readonly refreshTokens: RefreshTokensService,
     private readonly challenges: ChallengeSessionsService,
     private readonly throttle: LoginThrottleService,
+    private readonly failuresPerAddress: LoginFailuresPerAddress,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
   ) {}
@@ -40,10 +43,16 @@ export class AuthService {
    */
   async login({ username, password }: LoginDto, client: ClientInfo): Promise<LoginResponseDto> {
     const canonical = this.users.canonical(username);
-    const wait = await this.throttle.reserve(canonical);
-    if (wait > 0) {
-      await this.audit.record(AuditEventType.LoginLocked, { username: canonical }, client);
-      throw lockedOut(wait);
+    try {
+      // Both brakes count the attempt before the password is checked; a success gives it back.
+      await this.failuresPerAddress.reserve(client);
+      const wait = await this.throttle.reserve(canonical);
+      if (wait > 0) throw lockedOut(wait);
+    } catch (error) {
+      if (error instanceof ApiException && error.code === ErrorCode.LimitExceeded) {
+        await this.audit.record(AuditEventType.LoginLocked, { username: canonical }, client);
+      }
+      throw error;
     }
     const user = await this.users.findByUsername(canonical, { withHash: true });
     const match = user
@@ -57,6 +66,7 @@ export class AuthService {
     if (user.status === UserStatus.ForceChangePassword) {
       // The right password is no guess, so it clears the count even when it has expired.
       await this.throttle.clear(canonical);
+      await this.failuresPerAddress.release(client);
       if (this.users.isTemporaryPasswordExpired(user)) {
         await this.audit.record(AuditEventType.LoginFailed, subject, client);
         throw new ApiException(
@@ -85,6 +95,8 @@ export class AuthService {
       throw badCredentials();
     }
     await this.throttle.clear(canonical);
+    await this.failuresPerAddress.release(client);
+    await this.users.upgradeHash(match, password);
     await this.audit.record(AuditEventType.LoginSucceeded, subject, client);
     return tokens;
   }
@@ -100,6 +112,8 @@ export class AuthService {
     const user = challenge.user!;
     if (user.status !== UserStatus.ForceChangePassword) throw invalidSession();
     const password = await this.users.preparePassword(dto.new_password, user.username);
+    // The temporary password was handed over by someone else: keeping it is no new password.
+    if (await this.users.verifyPassword(user, dto.new_password)) throw unchangedPassword('temporary');
 
     const tokens = await this.transactions.run(async (manager) => {
       if (!(await this.challenges.consume(challenge.id, manager))) throw invalidSession();
@@ -109,6 +123,8 @@ export class AuthService {
       return this.startSession({ ...user, status: UserStatus.Active }, client, manager);
     });
     this.refreshTokens.forgetSessionsOf(user.id);
+    // Whoever answered held the temporary password: a lockout others caused ends here.
+    await this.throttle.clear(user.username);
     return tokens;
   }
 

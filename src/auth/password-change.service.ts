@@ -7,6 +7,7 @@ import { ClientInfo } from '../common/http/client-info';
 import { Transactions } from '../database/transactions';
 import { AccessTokensService } from '../tokens/access-tokens.service';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
+import { isSamePassword, unchangedPassword } from '../users/password-policy';
 import { UsersService } from '../users/users.service';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { lockedOut, LoginThrottleService } from './login-throttle.service';
@@ -45,6 +46,7 @@ export class PasswordChangeService {
       throw incorrectPassword();
     }
     await this.throttle.clear(user.username);
+    if (isSamePassword(dto.proposed_password, dto.previous_password)) throw unchangedPassword('current');
     const password = await this.users.preparePassword(dto.proposed_password, user.username);
 
     await this.transactions.run(async (manager) => {

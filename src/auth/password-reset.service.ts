@@ -16,20 +16,24 @@ import { UserStatus } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { ConfirmForgotPasswordDto } from './dto/confirm-forgot-password.dto';
 import { PasswordChangedNotifier } from './password-changed-notifier';
+import { LoginThrottleService } from './login-throttle.service';
 import { Limit, RateLimiterService } from './rate-limiter.service';
 
 const CODE_ERRORS: Record<Exclude<CodeCheck, 'valid'>, () => ApiException> = {
   mismatch: () => new ApiException(ErrorCode.CodeMismatch, 'Invalid confirmation code.'),
   expired: () =>
     new ApiException(ErrorCode.ExpiredCode, 'Confirmation code has expired or was used; request a new one.'),
-  exhausted: () =>
-    new ApiException(ErrorCode.LimitExceeded, 'Too many wrong confirmation codes; request a new one.', 3600),
 };
 
 /**
  * Forgot-password and its confirmation. Whether the username exists changes neither an
- * answer nor its timing: requests cost the same insert, and wrong codes are counted per
- * username (existing or not), so the 429 after too many comes alike for everyone.
+ * answer nor its timing: requests cost the same insert, and every limit treats known and
+ * unknown usernames alike.
+ *
+ * Nobody but the owner can stand in the way of a reset: the confirmations and the wrong
+ * codes are counted per username *and client address*, so a stranger's junk spends only the
+ * stranger's allowance and the owner's right code still works. Only the requests for a code
+ * are counted per username alone (they mail the owner, so they must be few whoever sends them).
  */
 @Injectable()
 export class PasswordResetService implements OnModuleInit {
@@ -43,6 +47,7 @@ export class PasswordResetService implements OnModuleInit {
     private readonly mail: MailService,
     private readonly notifier: PasswordChangedNotifier,
     private readonly limiter: RateLimiterService,
+    private readonly throttle: LoginThrottleService,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
     @Inject(ConfigService) config: ConfigService<AllConfig, true>,
@@ -78,25 +83,26 @@ export class PasswordResetService implements OnModuleInit {
       await this.outbox.enqueue(OutboxKind.PasswordResetCode, { username: canonical }, manager);
       await this.audit.record(AuditEventType.PasswordResetRequested, { username: canonical }, client, manager);
     });
-    // A new code gets a fresh allowance of wrong guesses.
-    await this.limiter.reset(this.limits.wrongCodes, canonical);
     this.outbox.nudge();
   }
 
   /**
-   * A wrong code counts against the username; a password the policy rejects does not spend
-   * the code. Setting the password, spending the code and ending every session happen
-   * together or not at all; the new password is hashed before that transaction opens.
+   * A wrong code counts against this client for the username's current code; a password the
+   * policy rejects does not spend the code. Setting the password, spending the code and ending
+   * every session happen together or not at all; the new password is hashed before that
+   * transaction opens. A reset also ends a login lockout: the owner has just proved who they are.
    */
   async confirm({ username, confirmation_code, password }: ConfirmForgotPasswordDto, client: ClientInfo) {
     const canonical = this.users.canonical(username);
-    await this.limiter.consume(this.limits.confirms, canonical);
-    await this.limiter.assertAllowance(this.limits.wrongCodes, canonical);
+    const address = client.ip ?? 'unknown';
+    await this.limiter.consume(this.limits.confirms, `${canonical} ${address}`);
+    const wrongCodesKey = `${canonical} ${await this.codeGeneration(canonical)} ${address}`;
+    await this.limiter.assertAllowance(this.limits.wrongCodes, wrongCodesKey);
     const user = await this.users.findByUsername(canonical);
     const usable = user !== null && user.status !== UserStatus.Disabled;
     const check: CodeCheck = usable ? await this.codes.check(user.id, confirmation_code) : 'mismatch';
     if (!user || check !== 'valid') {
-      if (check === 'mismatch') await this.limiter.hit(this.limits.wrongCodes, canonical);
+      if (check === 'mismatch') await this.limiter.hit(this.limits.wrongCodes, wrongCodesKey);
       await this.audit.record(AuditEventType.PasswordResetFailed, { userId: user?.id, username: canonical }, client);
       throw CODE_ERRORS[check === 'valid' ? 'mismatch' : check]();
     }
@@ -110,7 +116,18 @@ export class PasswordResetService implements OnModuleInit {
       await this.audit.record(AuditEventType.PasswordReset, subjectOf(user), client, manager);
     });
     this.refreshTokens.forgetSessionsOf(user.id);
+    await this.throttle.clear(user.username);
     this.notifier.deliverSoon();
+  }
+
+  /**
+   * Changes with every forgot-password request for the name, known or not (it is read off that
+   * request's counter), so each new code brings every client a fresh allowance of wrong
+   * guesses, and an unknown name behaves exactly as a known one.
+   */
+  private async codeGeneration(canonical: string): Promise<string> {
+    const requests = await this.limiter.current(this.limits.requests, canonical);
+    return requests ? `${requests.windowStartedAt.getTime().toString(36)}.${requests.hits}` : '-';
   }
 
   /** Runs in the outbox worker: a fresh code per attempt, so no clear code is ever stored. */

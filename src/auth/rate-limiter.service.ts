@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ApiException } from '../common/errors/api.exception';
@@ -15,8 +16,10 @@ export interface Limit {
 }
 
 /**
- * Counts hits per key in fixed windows, in the database so that all instances agree; used
- * where the key is an account name (per-IP limits stay in memory, see @nestjs/throttler).
+ * Counts hits per key in fixed windows, in the database so that all instances agree: per
+ * account name, per client address where a stranger's requests must not spend an owner's
+ * allowance, and per address for failed logins. (The request-rate limit per IP stays in
+ * memory, see @nestjs/throttler.)
  */
 @Injectable()
 export class RateLimiterService {
@@ -33,10 +36,26 @@ export class RateLimiterService {
 
   /** 429 if the allowance is already spent, without counting this request. */
   async assertAllowance(limit: Limit, subject: string, now = new Date()): Promise<void> {
+    const record = await this.current(limit, subject, now);
+    if (record && record.hits >= limit.max) throw this.exceeded(limit, record, now);
+  }
+
+  /** The subject's count in the running window; null when it has none. */
+  async current(limit: Limit, subject: string, now = new Date()): Promise<RateLimitEntity | null> {
     const record = await this.limits.findOneBy({ key: keyOf(limit, subject) });
-    if (record && this.inWindow(limit, record, now) && record.hits >= limit.max) {
-      throw this.exceeded(limit, record, now);
-    }
+    return record && this.inWindow(limit, record, now) ? record : null;
+  }
+
+  /** Takes back a hit counted by `consume` for a request that turned out not to count (a success). */
+  async release(limit: Limit, subject: string): Promise<void> {
+    await this.transactions.retrying(() =>
+      this.limits
+        .createQueryBuilder()
+        .update()
+        .set({ hits: () => 'CASE WHEN hits > 0 THEN hits - 1 ELSE 0 END' })
+        .where('limit_key = :key', { key: keyOf(limit, subject) })
+        .execute(),
+    );
   }
 
   async hit(limit: Limit, subject: string, now = new Date()): Promise<RateLimitEntity> {
@@ -82,4 +101,13 @@ export class RateLimiterService {
   }
 }
 
-const keyOf = (limit: Limit, subject: string) => `${limit.name}:${subject}`.slice(0, 191);
+/**
+ * The row's key. One that would not fit the column is hashed instead of cut: cut, a long
+ * username would share one count among every address appended to it.
+ */
+function keyOf(limit: Limit, subject: string): string {
+  const key = `${limit.name}:${subject}`;
+  return key.length <= MAX_KEY_LENGTH ? key : `${limit.name}:#${createHash('sha256').update(subject).digest('hex')}`;
+}
+
+const MAX_KEY_LENGTH = 191;

@@ -1,12 +1,12 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AccountProvisioningService } from '../users/account-provisioning.service';
+import { passwordFrom, PasswordOptions } from './password-input';
 import { CliUsageError, ProvisioningReport } from './provisioning-report';
 
-interface CreateUserOptions {
+interface CreateUserOptions extends PasswordOptions {
   username?: string;
   email?: string;
   temporaryPassword?: string;
-  password?: string;
   admin?: boolean;
 }
 
@@ -26,14 +26,16 @@ export class CreateUserCommand extends CommandRunner {
     if (!options.username || !options.email) {
       throw new CliUsageError('create-user needs --username and --email');
     }
-    if (options.password !== undefined && options.temporaryPassword !== undefined) {
-      throw new CliUsageError('give either --password or --temporary-password, not both');
+    if ((options.password !== undefined || options.passwordStdin) && options.temporaryPassword !== undefined) {
+      throw new CliUsageError('give either a final password or --temporary-password, not both');
     }
+    // A temporary password asked for explicitly wins over CLI_PASSWORD from the environment.
+    const password = options.temporaryPassword === undefined ? await passwordFrom(options) : undefined;
     const provisioned = await this.provisioning.createUser({
       username: options.username,
       email: options.email,
       admin: options.admin ?? false,
-      password: options.password,
+      password,
       temporaryPassword: options.temporaryPassword,
     });
     await this.report.created(options.admin ? 'admin' : 'user', provisioned, options.temporaryPassword);
@@ -57,6 +59,11 @@ export class CreateUserCommand extends CommandRunner {
   @Option({ flags: '--password <password>', description: 'final password: no change needed at first login' })
   parsePassword(value: string): string {
     return value;
+  }
+
+  @Option({ flags: '--password-stdin', description: 'read the final password from stdin (or set CLI_PASSWORD)' })
+  parsePasswordStdin(): boolean {
+    return true;
   }
 
   @Option({ flags: '--admin', description: 'give the account the admin role' })

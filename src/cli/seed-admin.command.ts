@@ -3,12 +3,12 @@ import { ConfigService } from '@nestjs/config';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AllConfig } from '../config/config.types';
 import { AccountProvisioningService } from '../users/account-provisioning.service';
+import { passwordFrom, PasswordOptions } from './password-input';
 import { ProvisioningReport } from './provisioning-report';
 
-interface SeedAdminOptions {
+interface SeedAdminOptions extends PasswordOptions {
   username?: string;
   email?: string;
-  password?: string;
 }
 
 @Command({
@@ -29,7 +29,7 @@ export class SeedAdminCommand extends CommandRunner {
     const result = await this.provisioning.seedAdmin({
       username: options.username ?? defaults.username,
       email: options.email ?? defaults.email,
-      password: options.password ?? defaults.password,
+      password: (await passwordFrom(options)) ?? defaults.password,
     });
     if (result.created) {
       await this.report.created('admin', result);
@@ -51,5 +51,10 @@ export class SeedAdminCommand extends CommandRunner {
   @Option({ flags: '--password <password>', description: 'final password (default: ADMIN_PASSWORD, else generated)' })
   parsePassword(value: string): string {
     return value;
+  }
+
+  @Option({ flags: '--password-stdin', description: 'read the final password from stdin (or set CLI_PASSWORD)' })
+  parsePasswordStdin(): boolean {
+    return true;
   }
 }

@@ -57,7 +57,7 @@ describe(AccessTokensService.name, () => {
       const claims = verify(access_token, SECRET, { algorithms: ['HS256'] }) as JwtPayload;
 
       expect(expires_in).toBe(900);
-      expect(headerOf(access_token)).toEqual({ alg: 'HS256', typ: 'JWT' });
+      expect(headerOf(access_token)).toEqual({ alg: 'HS256', typ: 'at+jwt' });
       expect(claims).toEqual({
         token_use: 'access',
         sub: USER.id,
@@ -75,6 +75,7 @@ describe(AccessTokensService.name, () => {
       const { id_token } = sut.issue(USER, SESSION_ID);
       const claims = verify(id_token, SECRET, { algorithms: ['HS256'] }) as JwtPayload;
 
+      expect(headerOf(id_token)).toEqual({ alg: 'HS256', typ: 'JWT' });
       expect(claims).toMatchObject({
         token_use: 'id',
         sub: USER.id,
@@ -188,16 +189,51 @@ describe(AccessTokensService.name, () => {
       expectRefused(() => sut.verifyAccessToken(other.issue(USER, SESSION_ID).access_token));
     });
 
+    /** A token signed with our key and our claims, but shaped as the case says. */
+    const signed = (claims: Record<string, unknown>, header: Record<string, unknown> = { typ: 'at+jwt' }) =>
+      sign({ token_use: 'access', sub: USER.id, sid: SESSION_ID, username: 'alice', roles: [], ...claims }, SECRET, {
+        algorithm: 'HS256',
+        issuer: 'auth-service',
+        audience: 'auth-service',
+        header: { alg: 'HS256', ...header },
+      });
+
+    it('accepts a well-formed token signed with our key, with either spelling of its type', () => {
+      const exp = nowSeconds + 600;
+
+      expect(sut.verifyAccessToken(signed({ exp })).sub).toBe(USER.id);
+      expect(sut.verifyAccessToken(signed({ exp }, { typ: 'application/at+jwt' })).sub).toBe(USER.id);
+    });
+
+    it.each([
+      ['without a typ header', {}],
+      ['with typ "JWT" (an id token, or another service’s JWT)', { typ: 'JWT' }],
+    ])('rejects a token %s', (_name, header) => {
+      expectRefused(() => sut.verifyAccessToken(signed({ exp: nowSeconds + 600 }, header)));
+    });
+
+    it('rejects a token without exp, which would never expire', () => {
+      expectRefused(() => sut.verifyAccessToken(signed({})));
+    });
+
+    it.each([
+      ['iat', { iat: nowSeconds + 60, exp: nowSeconds + 600 }],
+      ['nbf', { nbf: nowSeconds + 60, exp: nowSeconds + 600 }],
+    ])('rejects a token whose %s lies in the future, beyond the clock tolerance', (_name, claims) => {
+      expectRefused(() => sut.verifyAccessToken(signed(claims)));
+    });
+
+    it('tolerates an iat a few seconds ahead (clock skew)', () => {
+      expect(sut.verifyAccessToken(signed({ iat: nowSeconds + 3, exp: nowSeconds + 600 })).sub).toBe(USER.id);
+    });
+
     it.each([
       ['without sid', { sid: undefined }],
       ['without sub', { sub: undefined }],
       ['with a numeric sid', { sid: 42 }],
       ['with token_use "refresh"', { token_use: 'refresh' }],
     ])('rejects a validly signed token %s', (_name, change) => {
-      const claims = { token_use: 'access', sub: USER.id, sid: SESSION_ID, username: 'alice', roles: [], ...change };
-      const token = sign(claims, SECRET, { algorithm: 'HS256', issuer: 'auth-service', audience: 'auth-service' });
-
-      expectRefused(() => sut.verifyAccessToken(token));
+      expectRefused(() => sut.verifyAccessToken(signed({ exp: nowSeconds + 600, ...change })));
     });
 
     it('rejects an unsigned (alg: none) copy of a valid token', () => {

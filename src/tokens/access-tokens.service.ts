@@ -23,6 +23,9 @@ export interface IssuedTokens {
   expires_in: number;
 }
 
+/** The JOSE `typ` of access tokens (RFC 9068); id tokens keep the default `JWT`. */
+const ACCESS_TOKEN_TYPE = 'at+jwt';
+
 /** Clock skew tolerated between this service and the machines that present its tokens. */
 const CLOCK_TOLERANCE_SECONDS = 5;
 
@@ -72,7 +75,7 @@ export class AccessTokensService {
     const access_token = sign(
       { token_use: 'access', sid: sessionId, username: user.username, roles: user.roles },
       this.keys.signingKey,
-      options,
+      { ...options, header: { alg: this.keys.algorithm, typ: ACCESS_TOKEN_TYPE } },
     );
     const id_token = sign(
       { token_use: 'id', username: user.username, email: user.email },
@@ -84,20 +87,36 @@ export class AccessTokensService {
 
   /** For tokens that arrive outside the guard (change-password's body). */
   verifyAccessToken(token: string): AccessTokenClaims {
-    let claims: unknown;
+    let decoded: unknown;
     try {
-      claims = verify(token, this.keys.verificationKey, this.verifyOptions);
+      decoded = verify(token, this.keys.verificationKey, { ...this.verifyOptions, complete: true });
     } catch {
       throw invalidAccessToken();
     }
-    return assertAccessClaims(claims);
+    return assertAccessToken(decoded);
   }
 }
 
-/** An id token or anything else signed with our key is never accepted as an access token. */
-export function assertAccessClaims(claims: unknown): AccessTokenClaims {
-  const c = claims as Partial<AccessTokenClaims> | null;
-  if (!c || c.token_use !== 'access' || typeof c.sub !== 'string' || typeof c.sid !== 'string') {
+/**
+ * What a signature check alone lets through, refused: a token of another kind (an id token,
+ * or another service's JWT under the same key: RFC 9068 asks for `typ: at+jwt`), one without
+ * `exp` (it would never expire), and one issued in the future. Takes the `complete` form
+ * jsonwebtoken returns ({header, payload}), from the guard and from verifyAccessToken alike.
+ */
+export function assertAccessToken(decoded: unknown, nowSeconds = Date.now() / 1000): AccessTokenClaims {
+  const { header, payload } = (decoded ?? {}) as { header?: { typ?: unknown }; payload?: unknown };
+  const c = payload as Partial<AccessTokenClaims> | null | undefined;
+  const typ = typeof header?.typ === 'string' ? header.typ.toLowerCase() : undefined;
+  if (
+    !c ||
+    (typ !== ACCESS_TOKEN_TYPE && typ !== `application/${ACCESS_TOKEN_TYPE}`) ||
+    c.token_use !== 'access' ||
+    typeof c.sub !== 'string' ||
+    typeof c.sid !== 'string' ||
+    typeof c.exp !== 'number' ||
+    typeof c.iat !== 'number' ||
+    c.iat > nowSeconds + CLOCK_TOLERANCE_SECONDS
+  ) {
     throw invalidAccessToken();
   }
   return c as AccessTokenClaims;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomInt, randomUUID } from 'node:crypto';
-import { EntityManager, IsNull, LessThan, Repository } from 'typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
 import { AllConfig } from '../config/config.types';
 import { ConfirmationCodeEntity } from './entities/confirmation-code.entity';
 import { hashSecret, secretMatches } from './secret-hash';
@@ -10,10 +10,10 @@ import { hashSecret, secretMatches } from './secret-hash';
 /** No 0/O/o, 1/I/l: codes are read from a mail and typed by hand. */
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789';
 export const CODE_LENGTH = 8;
-/** Wrong guesses a code survives (OWASP ASVS 5.0 V6.5); 56^8 codes make 5 guesses ~1 in 10^13. */
+/** Wrong guesses one client address gets per code (OWASP ASVS 5.0 V6.5); 56^8 codes make 5 guesses ~1 in 10^13. */
 export const MAX_CODE_ATTEMPTS = 5;
 
-export type CodeCheck = 'valid' | 'mismatch' | 'expired' | 'exhausted';
+export type CodeCheck = 'valid' | 'mismatch' | 'expired';
 
 /** Codes are bound to their user in the hash, so a code row cannot be moved to another account. */
 const bound = (userId: string, code: string) => `${userId}:${code}`;
@@ -49,8 +49,9 @@ export class ConfirmationCodesService {
 
   /**
    * Checks a code without spending it. "expired" is only said to whoever presents the right
-   * (old) code, so it tells a stranger nothing about the account. A wrong guess at a live
-   * code counts as an attempt (atomically, so parallel guesses cannot exceed the limit).
+   * (old) code, so it tells a stranger nothing about the account. A wrong guess at a live code
+   * is counted on it, for operators to see; it does not wear the code out, since anybody can
+   * send one (the guesses are limited per client address instead, see PasswordResetService).
    */
   async check(userId: string, code: string, now = new Date()): Promise<CodeCheck> {
     const record = await this.codes
@@ -60,24 +61,16 @@ export class ConfirmationCodesService {
       .getOne();
     if (!record?.codeHash) return 'mismatch';
     const live = record.consumedAt === null && record.expiresAt > now;
-    const exhausted = record.attempts >= MAX_CODE_ATTEMPTS;
-    if (secretMatches(bound(userId, code), record.codeHash)) {
-      return !live ? 'expired' : exhausted ? 'exhausted' : 'valid';
-    }
-    if (!live) return 'mismatch';
-    if (exhausted) return 'exhausted';
-    const counted = await this.codes.update(
-      { id: record.id, attempts: LessThan(MAX_CODE_ATTEMPTS) },
-      { attempts: () => 'attempts + 1' },
-    );
-    return counted.affected === 1 ? 'mismatch' : 'exhausted';
+    if (secretMatches(bound(userId, code), record.codeHash)) return live ? 'valid' : 'expired';
+    if (live) await this.codes.increment({ id: record.id }, 'attempts', 1);
+    return 'mismatch';
   }
 
   /** Spends the code inside the caller's transaction; false if a concurrent request spent it first. */
   async consume(userId: string, manager: EntityManager): Promise<boolean> {
     const result = await manager
       .getRepository(ConfirmationCodeEntity)
-      .update({ userId, consumedAt: IsNull(), attempts: LessThan(MAX_CODE_ATTEMPTS) }, { consumedAt: new Date() });
+      .update({ userId, consumedAt: IsNull() }, { consumedAt: new Date() });
     return result.affected === 1;
   }
 }

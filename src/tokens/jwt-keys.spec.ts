@@ -30,8 +30,14 @@ describe(loadJwtKeys.name, () => {
       expect(sut.verificationKey).toBe(sut.signingKey);
     });
 
-    it('accepts a short secret outside production', () => {
-      expect(loadJwtKeys({ NODE_ENV: 'test', JWT_SECRET: 'dev' }).algorithm).toBe('HS256');
+    it.each([undefined, 'development', 'test'])('refuses a short secret with NODE_ENV %p too', (nodeEnv) => {
+      const error = configErrorOf({ NODE_ENV: nodeEnv, JWT_SECRET: GOOD_SECRET.slice(0, 31) });
+
+      expect(error.message).toMatch(/^JWT_SECRET must be at least 32/);
+    });
+
+    it('accepts a placeholder-looking secret of full length outside production', () => {
+      expect(loadJwtKeys({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32) }).algorithm).toBe('HS256');
     });
 
     it.each([undefined, 'development', 'test'])(

@@ -32,9 +32,10 @@ export function loadJwtKeys(env: NodeJS.ProcessEnv): JwtKeys {
     }
     return { ...hmacKeys(randomBytes(32)), ephemeral: true };
   }
-  if (production && (secret.length < MIN_SECRET_LENGTH || PLACEHOLDERS.test(secret))) {
+  // A short HMAC key falls to an offline search of the tokens it signed, in development too.
+  if (secret.length < MIN_SECRET_LENGTH || (production && PLACEHOLDERS.test(secret))) {
     throw new ConfigError(
-      `JWT_SECRET must be at least ${MIN_SECRET_LENGTH} random characters in production (e.g. openssl rand -base64 48)`,
+      `JWT_SECRET must be at least ${MIN_SECRET_LENGTH} random characters (e.g. openssl rand -base64 48)`,
     );
   }
   return hmacKeys(Buffer.from(secret, 'utf8'));

@@ -34,6 +34,11 @@ export class PasswordHasher implements OnModuleInit {
     return bcrypt.hash(preHash(password), this.cost);
   }
 
+  /** A hash made at another BCRYPT_COST than the current one (after an operator raised it, say). */
+  needsRehash(hash: string): boolean {
+    return bcrypt.getRounds(hash) !== this.cost;
+  }
+
   /** bcrypt.compare is constant-time over the digest. */
   verify(password: string, hash: string): Promise<boolean> {
     return bcrypt.compare(preHash(password), hash);

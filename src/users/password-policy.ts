@@ -8,6 +8,12 @@ export const MIN_PASSWORD_LENGTH = 8;
 /** NIST SP 800-63B asks for at least 64; pre-hashing (password-hasher) makes any length safe for bcrypt. */
 export const MAX_PASSWORD_LENGTH = 256;
 
+/** 400 for a "new" password that is the one it replaces (the hasher sees both as the same NFKC string). */
+export const unchangedPassword = (replaced: 'current' | 'temporary') =>
+  new ApiException(ErrorCode.InvalidPassword, `The new password must differ from the ${replaced} one.`);
+
+export const isSamePassword = (a: string, b: string) => a.normalize('NFKC') === b.normalize('NFKC');
+
 /**
  * NIST SP 800-63B / ASVS 5.0 V6.2: length and a blocklist, no composition rules. Length is
  * counted in code points, so a password in any script gets the same allowance.

@@ -65,6 +65,11 @@ export class UsersRepository {
     return result.affected === 1;
   }
 
+  /** Replaces the hash of an unchanged password; nothing if the password changed meanwhile. */
+  async replaceHash(id: string, expectedHash: string, passwordHash: string): Promise<void> {
+    await this.users.update({ id, passwordHash: expectedHash }, { passwordHash });
+  }
+
   /** Locks the user's row until the transaction ends (see Transactions), and reads what a session depends on. */
   lockForUpdate(id: string, manager: EntityManager): Promise<UserEntity | null> {
     const query = this.repo(manager)

@@ -7,6 +7,7 @@ import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { AllConfig } from '../config/config.types';
 import { isUniqueViolation } from '../database/database-errors';
+import { Transactions } from '../database/transactions';
 import { Role, UserEntity, UserStatus } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher.service';
 import { PasswordPolicy } from './password-policy';
@@ -39,6 +40,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
+    private readonly transactions: Transactions,
     @Inject(ConfigService) config: ConfigService<AllConfig, true>,
   ) {
     this.temporaryPasswordTtl = config.get('auth.temporaryPasswordTtl', { infer: true });
@@ -48,8 +50,13 @@ export class UsersService {
     return this.users.findById(id);
   }
 
-  findByUsername(username: string, options: { withHash?: boolean } = {}): Promise<UserEntity | null> {
-    return this.users.findByUsername(canonicalUsername(username), options);
+  /**
+   * A name no account can have (a space, say) finds none without asking the database, whose
+   * collation might pad or fold it into an account's name (MySQL 5.7's utf8mb4_bin does).
+   */
+  async findByUsername(username: string, options: { withHash?: boolean } = {}): Promise<UserEntity | null> {
+    const canonical = canonicalUsername(username);
+    return isValidUsername(canonical) ? this.users.findByUsername(canonical, options) : null;
   }
 
   canonical(username: string): string {
@@ -101,6 +108,18 @@ export class UsersService {
     const match: PasswordMatch = Object.freeze({ userId: user.id });
     matchedHashes.set(match, withHash.passwordHash);
     return match;
+  }
+
+  /**
+   * After a login: a hash made at an older BCRYPT_COST is made again at the current one, while
+   * the password is at hand, so a raised cost reaches every account that logs in and a real
+   * comparison keeps costing what the unknown-user one does.
+   */
+  async upgradeHash(match: PasswordMatch, password: string): Promise<void> {
+    const hash = matchedHashes.get(match);
+    if (!hash || !this.hasher.needsRehash(hash)) return;
+    const upgraded = await this.hasher.hash(password);
+    await this.transactions.retrying(() => this.users.replaceHash(match.userId, hash, upgraded));
   }
 
   /** Same cost as verifyPassword, for a username that does not exist. */

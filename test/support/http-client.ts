@@ -1,3 +1,5 @@
+import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
+
 export interface TestResponse<T = any> {
   status: number;
   headers: Headers;
@@ -10,11 +12,23 @@ export interface HttpClient {
   raw(path: string, init: RequestInit): Promise<TestResponse>;
 }
 
+export interface ClientOptions {
+  /**
+   * The address requests come from. Every address in 127.0.0.0/8 is this machine, so a test
+   * can play several clients, each with its own per-address budget, without a proxy.
+   */
+  localAddress?: string;
+}
+
 /** Real HTTP (fetch) against a running server; bodies are parsed as JSON when they are JSON. */
-export function httpClient(baseUrl: string): HttpClient {
+export function httpClient(baseUrl: string, { localAddress }: ClientOptions = {}): HttpClient {
   const base = baseUrl.replace('[::1]', '127.0.0.1');
+  // undici's Client takes localAddress itself; inside `connect` the Client's own (unset) value overrides it.
+  const dispatcher = localAddress ? new Agent({ localAddress }) : undefined;
+  const send = (url: string, init: RequestInit): Promise<Response> =>
+    dispatcher ? undiciFetch(url, { ...(init as UndiciRequestInit), dispatcher }) : fetch(url, init);
   const raw = async (path: string, init: RequestInit): Promise<TestResponse> => {
-    const response = await fetch(`${base}${path}`, init);
+    const response = await send(`${base}${path}`, init);
     const text = await response.text();
     let body: unknown = text;
     try {

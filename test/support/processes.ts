@@ -34,12 +34,14 @@ export interface RunningProcess {
   readonly exited: Promise<ProcessResult>;
 }
 
-function launch(entry: string, args: string[], settings: Record<string, string>): RunningProcess {
+function launch(entry: string, args: string[], settings: Record<string, string>, input?: string): RunningProcess {
   const child = spawn(process.execPath, [entry, ...args], {
     cwd: ROOT,
     env: childEnv(settings),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  // Nothing to read is an empty pipe, as `< /dev/null` gives.
+  child.stdin.end(input ?? '');
   running.add(child);
   let stdout = '';
   let stderr = '';
@@ -79,13 +81,13 @@ export async function killChildren(): Promise<void> {
   );
 }
 
-/** Runs `node dist/src/cli/main.js <args>` to completion, as `npm run cli -- <args>` does. */
+/** Runs `node dist/src/cli/main.js <args>` to completion, as `npm run cli -- <args>` does, with `input` piped to stdin. */
 export async function runCli(
   args: string[],
   settings: Record<string, string>,
-  timeoutMs = 20000,
+  { timeoutMs = 20000, input }: { timeoutMs?: number; input?: string } = {},
 ): Promise<ProcessResult> {
-  const cli = launch(CLI_ENTRY, args, settings);
+  const cli = launch(CLI_ENTRY, args, settings, input);
   const timer = setTimeout(() => cli.child.kill('SIGKILL'), timeoutMs);
   try {
     const result = await cli.exited;

@@ -10,7 +10,14 @@ export function headerOf(token: string): Record<string, any> {
 
 /** A token like the service's, with chosen claims: for proving which ones the guard checks. */
 export function forgeToken(secret: string, claims: Record<string, unknown>, options: SignOptions = {}): string {
-  return sign(claims, secret, { algorithm: 'HS256', issuer: 'auth-service', audience: 'auth-service', ...options });
+  const algorithm = options.algorithm ?? 'HS256';
+  return sign(claims, secret, {
+    issuer: 'auth-service',
+    audience: 'auth-service',
+    ...options,
+    algorithm,
+    header: { alg: algorithm, typ: 'at+jwt', ...options.header },
+  });
 }
 
 /** An unsigned token (`alg: none`), which no verifier may accept. */

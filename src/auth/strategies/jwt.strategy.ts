@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { invalidAccessToken } from '../../common/errors/api.exception';
 import { Principal } from '../../common/decorators/current-user.decorator';
-import { AccessTokensService, assertAccessClaims } from '../../tokens/access-tokens.service';
+import { AccessTokensService, assertAccessToken } from '../../tokens/access-tokens.service';
 import { RefreshTokensService } from '../../tokens/refresh-tokens.service';
 
 /**
@@ -28,14 +28,15 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       algorithms,
       issuer,
       audience,
-      jsonWebTokenOptions: { clockTolerance },
+      // complete: validate() gets the header too, for its `typ`.
+      jsonWebTokenOptions: { clockTolerance, complete: true },
       ignoreExpiration: false,
     });
   }
 
   /** What guarded handlers receive as the request's user (see @CurrentUser). */
-  async validate(payload: unknown): Promise<Principal> {
-    const claims = assertAccessClaims(payload);
+  async validate(decoded: unknown): Promise<Principal> {
+    const claims = assertAccessToken(decoded);
     const user = await this.sessions.activeSessionUser(claims.sid, claims.sub);
     if (!user) throw invalidAccessToken();
     return { claims, user };

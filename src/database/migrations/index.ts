@@ -5,6 +5,7 @@ import { RateLimits1764410000000 } from './1764410000000-rate-limits';
 import { RefreshTokenFamilies1764420000000 } from './1764420000000-refresh-token-families';
 import { AuditEvents1764430000000 } from './1764430000000-audit-events';
 import { RefreshTokenSuccessors1764440000000 } from './1764440000000-refresh-token-successors';
+import { NoPadCollation1764450000000 } from './1764450000000-no-pad-collation';
 
 /** In order; listed explicitly so the build, the CLI and tests load the same set without globbing. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   RefreshTokenFamilies1764420000000,
   AuditEvents1764430000000,
   RefreshTokenSuccessors1764440000000,
+  NoPadCollation1764450000000,
 ];

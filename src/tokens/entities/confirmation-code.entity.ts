@@ -12,6 +12,7 @@ export class ConfirmationCodeEntity {
   @Column({ name: 'code_hash', type: 'varchar', length: 64, select: false })
   codeHash?: string;
 
+  /** Wrong guesses at this code from any address; shown to operators, it never wears the code out. */
   @Column({ type: 'int', default: 0 })
   attempts!: number;
 

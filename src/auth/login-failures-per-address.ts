@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ClientInfo } from '../common/http/client-info';
+import { AllConfig } from '../config/config.types';
+import { Limit, RateLimiterService } from './rate-limiter.service';
+
+/**
+ * LOGIN_FAILURES_PER_IP: failed logins per client address per 10 minutes, whatever the
+ * usernames, so one address cannot spray a password over many accounts (each under its own
+ * lockout). Counted in the database, where the lockout is, so every instance shares it, and
+ * like the lockout before the password is checked: `reserve` counts the attempt, a success
+ * `release`s it, and a parallel burst gets no more checks than the limit.
+ */
+@Injectable()
+export class LoginFailuresPerAddress {
+  private readonly limit?: Limit;
+
+  constructor(
+    private readonly limiter: RateLimiterService,
+    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+  ) {
+    const max = config.get('auth.loginFailuresPerIp', { infer: true });
+    if (max > 0) {
+      this.limit = {
+        name: 'login-failures',
+        max,
+        windowSeconds: 600,
+        message: 'Too many failed logins from this address; try again later.',
+      };
+    }
+  }
+
+  /** 429 with Retry-After once the address has used up its failures. */
+  async reserve(client: ClientInfo): Promise<void> {
+    if (this.limit) await this.limiter.consume(this.limit, addressOf(client));
+  }
+
+  async release(client: ClientInfo): Promise<void> {
+    if (this.limit) await this.limiter.release(this.limit, addressOf(client));
+  }
+}
+
+const addressOf = (client: ClientInfo) => client.ip ?? 'unknown';
