@@ -112,9 +112,10 @@ function summarize(results, config) {
   const maxConnections = Math.max(...config.connections);
   const databases = dbOrder;
 
-  const health = [...groupBy(results.health, (h) => `${h.db}|${h.cost}`).values()].map((group) => ({
+  const health = [...groupBy(results.health, (h) => `${h.db}|${h.cost}|${h.route}`).values()].map((group) => ({
     db: group[0].db,
     cost: group[0].cost,
+    route: group[0].route,
     connections: group[0].connections,
     samples: median(group.map((h) => h.samples)),
     failures: group.reduce((sum, h) => sum + h.failures, 0),
@@ -152,12 +153,14 @@ function summarize(results, config) {
       refresh >= TARGETS.refreshVsBare,
     );
     for (const h of health.filter((h) => h.db === db)) {
-      const pass = h.p99 < TARGETS.healthP99Ms && h.failures === 0;
+      // A refresh is a database round trip where /health answers from memory: the storm's p99 goal for it is refresh's own.
+      const goal = h.route === '/health' ? TARGETS.healthP99Ms : TARGETS.p99Ms;
+      const label = h.route === '/health' ? 'GET /health' : 'POST /v1/token-refresh';
       check(
-        `${db}: GET /health p99 in a login storm (cost ${h.cost}, c=${h.connections})`,
+        `${db}: ${label} p99 in a login storm (cost ${h.cost}, c=${h.connections})`,
         h.p99,
-        `< ${TARGETS.healthP99Ms}`,
-        pass,
+        `< ${goal}`,
+        h.p99 < goal && h.failures === 0,
         ' ms',
       );
     }
@@ -297,12 +300,13 @@ function markdown(summary, meta) {
     '',
     markdownTable(checks.headers, checks.lines),
     '',
-    '### GET /health during the login storm',
+    '### GET /health and a token-refresh during the login storm',
     '',
     markdownTable(
-      ['db', 'cost', 'connections', 'samples', 'failed', 'p50 ms', 'p99 ms', 'max ms'],
+      ['db', 'route', 'cost', 'connections', 'samples', 'failed', 'p50 ms', 'p99 ms', 'max ms'],
       summary.health.map((h) => [
         h.db,
+        h.route,
         h.cost,
         h.connections,
         h.samples,

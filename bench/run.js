@@ -11,7 +11,7 @@ const { mkdtempSync, rmSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { readConfig } = require('./config');
-const { startHealthProbe } = require('./health-probe');
+const { startLatencyProbe, stormProbes } = require('./latency-probe');
 const { describeMachine, waitForQuietCores } = require('./machine');
 const processes = require('./processes');
 const { explain } = require('./query-plans');
@@ -87,16 +87,16 @@ async function main() {
     for (const connections of config.connections) {
       const count = service && run === 1 && connections === countAt;
       const before = count ? await service.queryStats() : undefined;
-      let probe;
+      let probes = [];
       let cpuAtStart;
       const withProbe = kind === 'login' && connections === maxConnections;
       const spec = { kind, connections, duration: config.duration, warmup: config.warmup, ...target };
       const result = await runLoad(spec, () => {
         cpuAtStart = processes.cpuSeconds(pid);
-        if (withProbe) probe = startHealthProbe(target.baseUrl);
+        if (withProbe) probes = stormProbes(target.sessions[0]).map((r) => startLatencyProbe(target.baseUrl, r));
       });
       const cpuUs = ((processes.cpuSeconds(pid) - cpuAtStart) / result.total) * 1e6;
-      const health = probe ? await probe.stop() : undefined;
+      const latencies = await Promise.all(probes.map((probe) => probe.stop()));
       if (service) await service.waitIdle(); // requests autocannon abandoned at the end still run
       if (count) {
         const queries = queriesPerRequest(before, await service.queryStats());
@@ -108,13 +108,13 @@ async function main() {
       }
       const rss = service ? service.rssMb() : NaN;
       results.cases.push({ run, db, kind, cost, connections, rss, cpuUs, ...result });
-      if (health) results.health.push({ run, db, cost, connections, ...health });
+      for (const latency of latencies) results.health.push({ run, db, cost, connections, ...latency });
       log(
         `[run ${run}] ${db} ${kind}${service ? ` cost ${cost}` : ''} c=${connections}: ${fmt(result.rps)} req/s, ` +
           `p50 ${fmt(result.p50, 2)} ms, p99 ${fmt(result.p99, 2)} ms, CPU ${fmt(cpuUs, 0)} µs/response` +
           (service ? `, RSS ${fmt(rss, 0)} MB` : '') +
           (result.failed ? `, ${result.failed} FAILED` : '') +
-          (health ? `; /health p99 ${fmt(health.p99)} ms over ${health.samples} samples` : ''),
+          latencies.map((l) => `; ${l.route} p99 ${fmt(l.p99)} ms over ${l.samples} samples`).join(''),
       );
     }
   }
