@@ -19,12 +19,23 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
 export async function createApp(): Promise<NestFastifyApplication> {
   fixAsyncResourceBind();
   const config = readAppConfig();
-  const { bodyLimit, trustProxy, isProduction, logLevels } = config;
+  const { bodyLimit, trustProxy, isProduction, logLevels, requestTimeoutMs } = config;
   const adapter = new FastifyAdapter({
     // No Express-style middleware here: without @fastify/middie every request runs one hook less.
     skipMiddie: true,
     bodyLimit,
     trustProxy,
+    // A body or headers trickled in a byte at a time must not hold a socket for ever: past
+    // REQUEST_TIMEOUT_MS Node answers 408 and closes it. Node checks every
+    // connectionsCheckingInterval (30 s by default), so that is kept well under the timeout.
+    requestTimeout: requestTimeoutMs,
+    http: {
+      headersTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(5000, Math.round(requestTimeoutMs / 5))),
+    },
+    // A socket silent that long is closed, whatever it is doing (between requests Node's
+    // keep-alive timeout closes it sooner); twice the request timeout leaves a slow answer room.
+    connectionTimeout: 2 * requestTimeoutMs,
     // A caller's X-Request-Id is kept when it looks like one, so logs can be joined across services.
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];

@@ -5,6 +5,7 @@ import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { JanitorWorker } from './database/janitor.worker';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
 import { OutboxWorker } from './mail/outbox.worker';
@@ -27,6 +28,7 @@ import { UsersModule } from './users/users.module';
     { provide: APP_PIPE, useFactory: createValidationPipe },
     FirstRunAdmin,
     OutboxWorker,
+    JanitorWorker,
   ],
 })
 export class AppModule {}

@@ -79,7 +79,7 @@ describe('transport hygiene and request limits (e2e)', () => {
       expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(3500);
     });
 
-    it('limits forgot-password-confirm per username', async () => {
+    it('limits forgot-password-confirm per username and client address', async () => {
       const attempt = () =>
         api.post('/v1/forgot-password-confirm', {
           username: 'someone',

@@ -1,8 +1,11 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, LessThan, Repository } from 'typeorm';
 import { ClientInfo } from '../common/http/client-info';
+import { AllConfig } from '../config/config.types';
+import { deleteBatch, Janitor } from '../database/janitor';
 import { AuditEventEntity, AuditEventType } from './entities/audit-event.entity';
 
 export interface AuditSubject {
@@ -21,12 +24,26 @@ const MAX_BUFFERED = 100;
 
 /** Appends to the audit trail. */
 @Injectable()
-export class AuditService implements OnModuleDestroy {
+export class AuditService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Audit');
   private buffer: AuditEventEntity[] = [];
   private flushTimer?: NodeJS.Timeout;
+  private readonly retentionMs: number;
 
-  constructor(@InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>) {}
+  constructor(
+    @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
+    private readonly janitor: Janitor,
+    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+  ) {
+    this.retentionMs = config.get('audit.retentionSeconds', { infer: true }) * 1000;
+  }
+
+  /** AUDIT_RETENTION: strangers write events too (every failed login), so the trail is kept for a set time. */
+  onModuleInit(): void {
+    this.janitor.register('audit_events', (now, batchSize) =>
+      deleteBatch(this.events, { createdAt: LessThan(new Date(now.getTime() - this.retentionMs)) }, batchSize),
+    );
+  }
 
   /** Written now, inside the caller's transaction when it passes one. */
   async record(

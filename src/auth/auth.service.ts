@@ -39,21 +39,18 @@ export class AuthService {
   /**
    * Unknown user, wrong password and disabled account fail alike, and only after one bcrypt
    * comparison each, so neither the answer nor its timing tells them apart. The attempt counts
-   * against the account before the password is checked (see LoginThrottleService).
+   * against the account and the address before the password is checked, and this instance
+   * checks one account's passwords one at a time (see LoginThrottleService).
    */
   async login({ username, password }: LoginDto, client: ClientInfo): Promise<LoginResponseDto> {
     const canonical = this.users.canonical(username);
-    try {
-      // Both brakes count the attempt before the password is checked; a success gives it back.
-      await this.failuresPerAddress.reserve(client);
-      const wait = await this.throttle.reserve(canonical);
-      if (wait > 0) throw lockedOut(wait);
-    } catch (error) {
-      if (error instanceof ApiException && error.code === ErrorCode.LimitExceeded) {
-        await this.audit.record(AuditEventType.LoginLocked, { username: canonical }, client);
-      }
-      throw error;
-    }
+    // Before any attempt is counted: a request turned away for load is no guess.
+    this.users.assertHashingCapacity();
+    return this.throttle.oneAtATime(canonical, () => this.attemptLogin(canonical, password, client));
+  }
+
+  private async attemptLogin(canonical: string, password: string, client: ClientInfo): Promise<LoginResponseDto> {
+    await this.countAttempt(canonical, client);
     const user = await this.users.findByUsername(canonical, { withHash: true });
     const match = user
       ? await this.users.verifyPassword(user, password)
@@ -64,26 +61,9 @@ export class AuthService {
     }
     const subject = { userId: user.id, username: canonical };
     if (user.status === UserStatus.ForceChangePassword) {
-      // The right password is no guess, so it clears the count even when it has expired.
-      await this.throttle.clear(canonical);
-      await this.failuresPerAddress.release(client);
-      if (this.users.isTemporaryPasswordExpired(user)) {
-        await this.audit.record(AuditEventType.LoginFailed, subject, client);
-        throw new ApiException(
-          ErrorCode.NotAuthorized,
-          'Temporary password has expired; reset it with forgot-password or ask an administrator.',
-        );
-      }
-      await this.audit.record(AuditEventType.LoginSucceeded, subject, client);
-      const challenge = await this.challenges.start(user);
-      return {
-        challenge_name: ChallengeName.NewPasswordRequired,
-        session: challenge.session,
-        id_token: null,
-        access_token: null,
-        refresh_token: null,
-        expires_in: challenge.expiresIn,
-      };
+      // The right password is no guess, so it gives the attempt back even when it has expired.
+      await this.attemptPassed(canonical, client);
+      return this.newPasswordChallenge(user, client);
     }
     // The session is only started if the password is still the one checked: a change or
     // reset that committed meanwhile ended every session, and must end this one too.
@@ -94,11 +74,49 @@ export class AuthService {
       await this.audit.record(AuditEventType.LoginFailed, subject, client);
       throw badCredentials();
     }
-    await this.throttle.clear(canonical);
-    await this.failuresPerAddress.release(client);
+    await this.attemptPassed(canonical, client);
     await this.users.upgradeHash(match, password);
     await this.audit.record(AuditEventType.LoginSucceeded, subject, client);
     return tokens;
+  }
+
+  /** Both brakes count the attempt as a failure until it proves otherwise; 429 when one is spent. */
+  private async countAttempt(canonical: string, client: ClientInfo): Promise<void> {
+    try {
+      await this.failuresPerAddress.reserve(client);
+      const wait = await this.throttle.reserve(canonical);
+      if (wait > 0) throw lockedOut(wait);
+    } catch (error) {
+      if (error instanceof ApiException && error.code === ErrorCode.LimitExceeded) {
+        await this.audit.record(AuditEventType.LoginLocked, { username: canonical }, client);
+      }
+      throw error;
+    }
+  }
+
+  private async attemptPassed(canonical: string, client: ClientInfo): Promise<void> {
+    await Promise.all([this.throttle.clear(canonical), this.failuresPerAddress.release(client)]);
+  }
+
+  private async newPasswordChallenge(user: UserEntity, client: ClientInfo): Promise<LoginResponseDto> {
+    const subject = subjectOf(user);
+    if (this.users.isTemporaryPasswordExpired(user)) {
+      await this.audit.record(AuditEventType.LoginFailed, subject, client);
+      throw new ApiException(
+        ErrorCode.NotAuthorized,
+        'Temporary password has expired; reset it with forgot-password or ask an administrator.',
+      );
+    }
+    await this.audit.record(AuditEventType.LoginSucceeded, subject, client);
+    const challenge = await this.challenges.start(user);
+    return {
+      challenge_name: ChallengeName.NewPasswordRequired,
+      session: challenge.session,
+      id_token: null,
+      access_token: null,
+      refresh_token: null,
+      expires_in: challenge.expiresIn,
+    };
   }
 
   /**

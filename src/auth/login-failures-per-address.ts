@@ -21,12 +21,12 @@ export class LoginFailuresPerAddress {
   ) {
     const max = config.get('auth.loginFailuresPerIp', { infer: true });
     if (max > 0) {
-      this.limit = {
+      this.limit = limiter.define({
         name: 'login-failures',
         max,
         windowSeconds: 600,
         message: 'Too many failed logins from this address; try again later.',
-      };
+      });
     }
   }
 

@@ -1,9 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import AsyncLock from 'async-lock';
+import { LessThan, Repository } from 'typeorm';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
+import { AllConfig } from '../config/config.types';
+import { deleteBatch, Janitor } from '../database/janitor';
 import { Transactions } from '../database/transactions';
+import { hashingOverloaded } from '../users/password-hasher.service';
 import { updateOrInsert } from '../database/update-or-insert';
 import { LoginAttemptEntity } from './entities/login-attempt.entity';
 
@@ -32,14 +37,48 @@ const LADDER = Array.from({ length: Math.ceil(Math.log2(MAX_LOCK_SECONDS)) }, (_
  * An attempt is counted as it arrives, before its password is checked: `reserve` counts it as
  * a failure, and a success takes it back with `clear`. So a parallel burst gets exactly the
  * checks a sequential one would (5, then the wait), the right password included, on every
- * instance at once.
+ * instance at once. Each instance also checks one account's passwords one at a time
+ * (`oneAtATime`): otherwise six parallel logins with the right password would find five
+ * reservations in flight and the sixth a wait that no failure caused.
  */
 @Injectable()
-export class LoginThrottleService {
+export class LoginThrottleService implements OnModuleInit {
+  private readonly checks: AsyncLock;
+
   constructor(
     @InjectRepository(LoginAttemptEntity) private readonly attempts: Repository<LoginAttemptEntity>,
     private readonly transactions: Transactions,
-  ) {}
+    private readonly janitor: Janitor,
+    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+  ) {
+    // As many may wait on one account as on the hashing threads (PASSWORD_QUEUE_LIMIT).
+    this.checks = new AsyncLock({ maxPending: Math.max(1, config.get('auth.passwordQueueLimit', { infer: true })) });
+  }
+
+  /** A record quiet for the quiet period counts from zero again: it can go (its longest wait ended with it). */
+  onModuleInit(): void {
+    this.janitor.register('login_attempts', (now, batchSize) =>
+      deleteBatch(
+        this.attempts,
+        { lastFailureAt: LessThan(new Date(now.getTime() - QUIET_PERIOD_MS)) },
+        batchSize,
+        'username',
+      ),
+    );
+  }
+
+  /** Runs `check` (reserve, verify, clear) after this instance's earlier checks of the same account. */
+  async oneAtATime<T>(username: string, check: () => Promise<T>): Promise<T> {
+    try {
+      return await this.checks.acquire(username, check);
+    } catch (error) {
+      // async-lock's own refusal names the key, a username: it must not travel further.
+      if (error instanceof Error && !(error instanceof ApiException) && error.message.startsWith('Too many pending')) {
+        throw hashingOverloaded();
+      }
+      throw error;
+    }
+  }
 
   /**
    * Takes one attempt for `username`: 0 when it may go ahead (and now counts as a failure),
@@ -57,6 +96,8 @@ export class LoginThrottleService {
         insert: async () => {
           await this.attempts.insert({ username, failures: 1, lastFailureAt: now, lockedUntil: null });
         },
+        // A success deletes the row, so nearly every login finds none.
+        insertFirst: true,
       }),
     );
     return outcome.counted ? 0 : (outcome.row.getTime() - now.getTime()) / 1000;

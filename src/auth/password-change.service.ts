@@ -8,7 +8,8 @@ import { Transactions } from '../database/transactions';
 import { AccessTokensService } from '../tokens/access-tokens.service';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { isSamePassword, unchangedPassword } from '../users/password-policy';
-import { UsersService } from '../users/users.service';
+import { UserEntity } from '../users/entities/user.entity';
+import { PasswordMatch, UsersService } from '../users/users.service';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { lockedOut, LoginThrottleService } from './login-throttle.service';
 import { PasswordChangedNotifier } from './password-changed-notifier';
@@ -37,15 +38,10 @@ export class PasswordChangeService {
     const claims = this.accessTokens.verifyAccessToken(dto.access_token);
     const user = await this.refreshTokens.activeSessionUser(claims.sid, claims.sub);
     if (!user) throw invalidAccessToken();
-    // The same brake as login: a stolen access token must not become a password oracle.
-    const wait = await this.throttle.reserve(user.username);
-    if (wait > 0) throw lockedOut(wait);
-    const match = await this.users.verifyPassword(user, dto.previous_password);
-    if (!match) {
-      await this.audit.record(AuditEventType.PasswordChangeFailed, subjectOf(user), client);
-      throw incorrectPassword();
-    }
-    await this.throttle.clear(user.username);
+    this.users.assertHashingCapacity();
+    const match = await this.throttle.oneAtATime(user.username, () =>
+      this.checkPreviousPassword(user, dto.previous_password, client),
+    );
     if (isSamePassword(dto.proposed_password, dto.previous_password)) throw unchangedPassword('current');
     const password = await this.users.preparePassword(dto.proposed_password, user.username);
 
@@ -57,5 +53,18 @@ export class PasswordChangeService {
     });
     this.refreshTokens.forgetSessionsOf(user.id);
     this.notifier.deliverSoon();
+  }
+
+  /** The same brake as login: a stolen access token must not become a password oracle. */
+  private async checkPreviousPassword(user: UserEntity, previous: string, client: ClientInfo): Promise<PasswordMatch> {
+    const wait = await this.throttle.reserve(user.username);
+    if (wait > 0) throw lockedOut(wait);
+    const match = await this.users.verifyPassword(user, previous);
+    if (!match) {
+      await this.audit.record(AuditEventType.PasswordChangeFailed, subjectOf(user), client);
+      throw incorrectPassword();
+    }
+    await this.throttle.clear(user.username);
+    return match;
   }
 }

@@ -54,20 +54,26 @@ export class PasswordResetService implements OnModuleInit {
   ) {
     const auth = config.get('auth', { infer: true });
     const tooMany = 'Too many requests for this account; try again later.';
+    const confirmationCodeTtl = config.get('tokens.confirmationCodeTtl', { infer: true });
     this.limits = {
-      requests: { name: 'forgot-password', max: auth.forgotPasswordPerHour, windowSeconds: 3600, message: tooMany },
-      confirms: {
+      requests: limiter.define({
+        name: 'forgot-password',
+        max: auth.forgotPasswordPerHour,
+        windowSeconds: 3600,
+        message: tooMany,
+      }),
+      confirms: limiter.define({
         name: 'forgot-password-confirm',
         max: auth.forgotPasswordConfirmPerHour,
         windowSeconds: 3600,
         message: tooMany,
-      },
-      wrongCodes: {
+      }),
+      wrongCodes: limiter.define({
         name: 'wrong-code',
         max: MAX_CODE_ATTEMPTS,
-        windowSeconds: config.get('tokens.confirmationCodeTtl', { infer: true }),
+        windowSeconds: confirmationCodeTtl,
         message: 'Too many wrong confirmation codes; request a new one.',
-      },
+      }),
     };
   }
 

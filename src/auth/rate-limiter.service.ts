@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { LessThan, Repository } from 'typeorm';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
+import { deleteBatch, Janitor } from '../database/janitor';
 import { Transactions } from '../database/transactions';
 import { updateOrInsert } from '../database/update-or-insert';
 import { RateLimitEntity } from './entities/rate-limit.entity';
@@ -22,16 +23,41 @@ export interface Limit {
  * memory, see @nestjs/throttler.)
  */
 @Injectable()
-export class RateLimiterService {
+export class RateLimiterService implements OnModuleInit {
+  /** The longest window of any limit defined, so the janitor never trims a count still running. */
+  private longestWindowSeconds = 3600;
+
   constructor(
     @InjectRepository(RateLimitEntity) private readonly limits: Repository<RateLimitEntity>,
     private readonly transactions: Transactions,
+    private readonly janitor: Janitor,
   ) {}
 
-  /** Counts a hit; 429 with Retry-After once the window's allowance is spent. */
+  /** Declares a limit before its first use (in its owner's constructor). */
+  define(limit: Limit): Limit {
+    this.longestWindowSeconds = Math.max(this.longestWindowSeconds, limit.windowSeconds);
+    return limit;
+  }
+
+  onModuleInit(): void {
+    this.janitor.register('rate_limits', (now, batchSize) => {
+      const ended = new Date(now.getTime() - this.longestWindowSeconds * 1000);
+      return deleteBatch(this.limits, { windowStartedAt: LessThan(ended) }, batchSize, 'key');
+    });
+  }
+
+  /**
+   * Counts a hit if the window's allowance has room for it, in one conditional statement, so
+   * parallel requests get exactly the allowance between them; 429 with Retry-After when not.
+   */
   async consume(limit: Limit, subject: string, now = new Date()): Promise<void> {
-    const record = await this.hit(limit, subject, now);
-    if (record.hits > limit.max) throw this.exceeded(limit, record, now);
+    const outcome = await this.count(limit, subject, now, limit.max);
+    if (!outcome.counted) throw this.exceeded(limit, outcome.row, now);
+  }
+
+  /** Counts a hit whatever the count (for events that happen anyway, like a wrong code). */
+  async hit(limit: Limit, subject: string, now = new Date()): Promise<void> {
+    await this.count(limit, subject, now);
   }
 
   /** 429 if the allowance is already spent, without counting this request. */
@@ -58,11 +84,11 @@ export class RateLimiterService {
     );
   }
 
-  async hit(limit: Limit, subject: string, now = new Date()): Promise<RateLimitEntity> {
+  private count(limit: Limit, subject: string, now: Date, max?: number) {
     const key = keyOf(limit, subject);
     const windowStart = new Date(now.getTime() - limit.windowSeconds * 1000);
     const increment = async () => {
-      const result = await this.limits
+      const query = this.limits
         .createQueryBuilder()
         .update()
         .set({
@@ -70,25 +96,23 @@ export class RateLimiterService {
           windowStartedAt: () => 'CASE WHEN window_started_at <= :windowStart THEN :now ELSE window_started_at END',
         })
         .where('limit_key = :key', { key })
-        .setParameters({ windowStart, now })
-        .execute();
-      return (result.affected ?? 0) > 0;
+        .setParameters({ windowStart, now });
+      if (max !== undefined) query.andWhere('(window_started_at <= :windowStart OR hits < :max)', { max });
+      return ((await query.execute()).affected ?? 0) > 0;
     };
-    await this.transactions.retrying(() =>
+    return this.transactions.retrying(() =>
       updateOrInsert({
         update: increment,
-        read: () => Promise.resolve(undefined),
+        // Only a full window refuses the hit; a row reset or started meanwhile means another round.
+        read: async () => {
+          const row = max === undefined ? null : await this.current(limit, subject, now);
+          return row && row.hits >= max! ? row : undefined;
+        },
         insert: async () => {
           await this.limits.insert({ key, windowStartedAt: now, hits: 1 });
         },
       }),
     );
-    // Gone already: a concurrent reset cleared it, so this hit starts a fresh count.
-    return (await this.limits.findOneBy({ key })) ?? { key, windowStartedAt: now, hits: 1 };
-  }
-
-  async reset(limit: Limit, subject: string): Promise<void> {
-    await this.transactions.retrying(() => this.limits.delete({ key: keyOf(limit, subject) }));
   }
 
   private inWindow(limit: Limit, record: RateLimitEntity, now: Date): boolean {

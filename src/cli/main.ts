@@ -4,6 +4,7 @@ import { ApiException } from '../common/errors/api.exception';
 import { readAllConfig } from '../config/all-config';
 import { ConfigError } from '../config/env';
 import { loadEnvFile } from '../config/env-file';
+import { sizeThreadPool } from '../config/thread-pool';
 import { isDatabaseUnavailable } from '../database/database-errors';
 import { CliUsageError } from './provisioning-report';
 import { CliModule } from './cli.module';
@@ -23,6 +24,8 @@ function fail(error: Error): never {
 
 async function main(): Promise<void> {
   loadEnvFile();
+  // As the server does, so the password hasher's count of hashing threads holds here too.
+  sizeThreadPool();
   readAllConfig();
   await CommandFactory.run(CliModule, {
     // The CLI speaks for itself (stdout, or one line on stderr); framework logs would only add noise.

@@ -1,3 +1,4 @@
+import { readAuditConfig } from '../audit/audit.config';
 import { readAuthConfig } from '../auth/auth.config';
 import { readDatabaseConfig } from '../database/database.config';
 import { readMailConfig } from '../mail/mail.config';
@@ -16,5 +17,6 @@ export function readAllConfig(env: NodeJS.ProcessEnv = process.env): AllConfig {
     auth: readAuthConfig(env),
     tokens: readTokensConfig(env),
     mail: readMailConfig(env),
+    audit: readAuditConfig(env),
   };
 }

@@ -1,6 +1,7 @@
 import { LogLevel } from '@nestjs/common';
 import { registerAs } from '@nestjs/config';
-import { ConfigError, readBoolean, readEnum, readInt, readString } from './env';
+import { ConfigError, readEnum, readInt, readString } from './env';
+import { readTrustProxy, TrustProxy } from './trust-proxy';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
@@ -21,12 +22,14 @@ export interface AppConfig {
   logLevels: LogLevel[];
   /** Largest request body accepted, in bytes; every documented request fits in a few hundred. */
   bodyLimit: number;
-  /** Honour X-Forwarded-For from a reverse proxy when computing the client IP. */
-  trustProxy: boolean;
+  /** Which X-Forwarded-For entries to believe when computing the client's address. */
+  trustProxy: TrustProxy;
   /** Origins allowed by CORS; empty means no cross-origin browser access. */
   corsOrigins: string[];
   /** Requests per client IP per minute on the /v1 auth routes; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** How long a client may take to send a request's headers and body. */
+  requestTimeoutMs: number;
 }
 
 export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -37,10 +40,11 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: readInt(env, 'PORT', 3000, 0, 65535),
     logLevels: NEST_LEVELS[readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info')],
     bodyLimit: readInt(env, 'BODY_LIMIT', 16 * 1024, 1024, 1024 * 1024),
-    trustProxy: readBoolean(env, 'TRUST_PROXY', false),
+    trustProxy: readTrustProxy(readString(env, 'TRUST_PROXY')),
     corsOrigins: readCorsOrigins(readString(env, 'CORS_ORIGINS', '')),
     // No person logs in 600 times a minute; a script does.
     rateLimitPerMinute: readInt(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+    requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
   };
 }
 

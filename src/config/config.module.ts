@@ -1,4 +1,5 @@
 import { ConfigModule } from '@nestjs/config';
+import { auditConfig } from '../audit/audit.config';
 import { authConfig } from '../auth/auth.config';
 import { databaseConfig } from '../database/database.config';
 import { mailConfig } from '../mail/mail.config';
@@ -11,5 +12,5 @@ export const AppConfigModule = ConfigModule.forRoot({
   cache: true,
   // Entry points load .env themselves (env-file.ts), before the first setting is read.
   ignoreEnvFile: true,
-  load: [appConfig, databaseConfig, authConfig, tokensConfig, mailConfig],
+  load: [appConfig, databaseConfig, authConfig, tokensConfig, mailConfig, auditConfig],
 });

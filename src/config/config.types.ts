@@ -1,3 +1,4 @@
+import { AuditConfig } from '../audit/audit.config';
 import { AuthConfig } from '../auth/auth.config';
 import { DatabaseConfig } from '../database/database.config';
 import { MailConfig } from '../mail/mail.config';
@@ -11,4 +12,5 @@ export interface AllConfig {
   auth: AuthConfig;
   tokens: TokensConfig;
   mail: MailConfig;
+  audit: AuditConfig;
 }

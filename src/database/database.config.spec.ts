@@ -18,8 +18,8 @@ describe(readDatabaseConfig.name, () => {
   describe('SQLite', () => {
     it('is the default: ./data/auth.sqlite', () => {
       expect(DEFAULT_DATABASE_URL).toBe('sqlite:./data/auth.sqlite');
-      expect(sut(undefined)).toEqual({ type: 'sqlite', path: './data/auth.sqlite' });
-      expect(sut('')).toEqual({ type: 'sqlite', path: './data/auth.sqlite' });
+      expect(sut(undefined)).toMatchObject({ type: 'sqlite', path: './data/auth.sqlite' });
+      expect(sut('')).toMatchObject({ type: 'sqlite', path: './data/auth.sqlite' });
     });
 
     it.each([
@@ -30,7 +30,7 @@ describe(readDatabaseConfig.name, () => {
       ['sqlite::memory:', ':memory:'],
       ['  sqlite:/tmp/padded.sqlite  ', '/tmp/padded.sqlite'],
     ])('reads %s as the file %s', (url, path) => {
-      expect(sut(url)).toEqual({ type: 'sqlite', path });
+      expect(sut(url)).toMatchObject({ type: 'sqlite', path });
     });
 
     it('refuses sqlite: without a path', () => {
@@ -40,7 +40,7 @@ describe(readDatabaseConfig.name, () => {
 
   describe('MySQL / MariaDB', () => {
     it('reads a mysql:// URL unchanged, with the default pool size', () => {
-      expect(sut('mysql://auth:s3cret@db.internal:3306/auth')).toEqual({
+      expect(sut('mysql://auth:s3cret@db.internal:3306/auth')).toMatchObject({
         type: 'mysql',
         url: 'mysql://auth:s3cret@db.internal:3306/auth',
         poolSize: 10,
@@ -48,7 +48,7 @@ describe(readDatabaseConfig.name, () => {
     });
 
     it('reads mariadb:// as an alias of mysql://', () => {
-      expect(sut('mariadb://root@127.0.0.1:3306/auth')).toEqual({
+      expect(sut('mariadb://root@127.0.0.1:3306/auth')).toMatchObject({
         type: 'mysql',
         url: 'mysql://root@127.0.0.1:3306/auth',
         poolSize: 10,
@@ -103,6 +103,17 @@ describe(readDatabaseConfig.name, () => {
       expect(configErrorOf('redis://cache:6379/0').message).not.toMatch(/PostgreSQL/);
       expect(configErrorOf('garbage').message).not.toMatch(/PostgreSQL/);
       expect(configErrorOf('postgresql://host/db').message).toMatch(/PostgreSQL is not supported/);
+    });
+  });
+
+  describe('JANITOR_INTERVAL', () => {
+    it('trims every 10 minutes unless told otherwise', () => {
+      expect(sut(undefined).janitorIntervalSeconds).toBe(600);
+      expect(sut(undefined, { JANITOR_INTERVAL: '1h' }).janitorIntervalSeconds).toBe(3600);
+    });
+
+    it('refuses a value that is no duration', () => {
+      expect(() => sut(undefined, { JANITOR_INTERVAL: 'often' })).toThrow(/JANITOR_INTERVAL/);
     });
   });
 });

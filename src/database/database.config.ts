@@ -1,11 +1,20 @@
 import { registerAs } from '@nestjs/config';
-import { ConfigError, readInt, readString } from '../config/env';
+import { ConfigError, readDurationSeconds, readInt, readString } from '../config/env';
 
-export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string; poolSize: number };
+export type DatabaseConnection = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string; poolSize: number };
+
+export type DatabaseConfig = DatabaseConnection & {
+  /** How often the janitor trims the tables that grow without bound. */
+  janitorIntervalSeconds: number;
+};
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/auth.sqlite';
 
 export function readDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  return { ...readConnection(env), janitorIntervalSeconds: readDurationSeconds(env, 'JANITOR_INTERVAL', '10m') };
+}
+
+function readConnection(env: NodeJS.ProcessEnv): DatabaseConnection {
   const url = readString(env, 'DATABASE_URL', DEFAULT_DATABASE_URL);
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AllConfig } from '../config/config.types';
+import { Janitor } from './janitor';
 import { Transactions } from './transactions';
 import { buildDataSourceOptions } from './typeorm-options';
 
@@ -15,8 +16,8 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       global: true,
-      providers: [Transactions],
-      exports: [Transactions],
+      providers: [Transactions, Janitor],
+      exports: [Transactions, Janitor],
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [ConfigService],

@@ -2,8 +2,12 @@ import { Semaphore } from 'async-mutex';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, QueryRunner } from 'typeorm';
 
-/** Far more statements than can ever be in flight at once: a transaction takes all of them. */
-const CAPACITY = 1_000_000;
+/**
+ * Statements outside a transaction that may be in flight at once (better-sqlite3 runs each
+ * synchronously, so they only await their promises); a transaction takes all of them. Kept
+ * small: async-mutex walks every unit of it on each release.
+ */
+const CAPACITY = 64;
 
 const gates = new WeakMap<DataSource, SqliteTransactionGate>();
 

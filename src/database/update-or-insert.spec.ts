@@ -59,4 +59,18 @@ describe(updateOrInsert.name, () => {
     await expect(updateOrInsert(statements)).rejects.toThrow('duplicate');
     expect(calls.insert).toBe(5);
   });
+
+  it('with insertFirst, takes one statement for a new key', async () => {
+    const { statements, calls } = scripted({ update: [] });
+
+    await expect(updateOrInsert({ ...statements, insertFirst: true })).resolves.toEqual({ counted: true });
+    expect(calls).toEqual({ update: 0, read: 0, insert: 1 });
+  });
+
+  it('with insertFirst, counts on the row that is there already', async () => {
+    const { statements, calls } = scripted({ update: [true], insert: [uniqueViolation()] });
+
+    await expect(updateOrInsert({ ...statements, insertFirst: true })).resolves.toEqual({ counted: true });
+    expect(calls).toEqual({ update: 1, read: 0, insert: 1 });
+  });
 });

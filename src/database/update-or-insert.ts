@@ -10,6 +10,8 @@ export interface CounterStatements<T> {
   read(): Promise<T | undefined>;
   /** The first row for the key; a unique violation means a concurrent request inserted it first. */
   insert(): Promise<void>;
+  /** Try the insert first: for keys that usually have no row yet (one statement instead of three). */
+  insertFirst?: boolean;
 }
 
 export type CounterOutcome<T> = { counted: true } | { counted: false; row: T };
@@ -22,6 +24,7 @@ export type CounterOutcome<T> = { counted: true } | { counted: false; row: T };
  * whose condition refused the increment (say, a lockout that is still running).
  */
 export async function updateOrInsert<T>(statements: CounterStatements<T>): Promise<CounterOutcome<T>> {
+  if (statements.insertFirst && (await insertedFirst(statements))) return { counted: true };
   for (let round = 1; ; round += 1) {
     if (await statements.update()) return { counted: true };
     const row = await statements.read();
@@ -32,5 +35,15 @@ export async function updateOrInsert<T>(statements: CounterStatements<T>): Promi
     } catch (error) {
       if (!isUniqueViolation(error) || round >= MAX_ROUNDS) throw error;
     }
+  }
+}
+
+async function insertedFirst(statements: CounterStatements<unknown>): Promise<boolean> {
+  try {
+    await statements.insert();
+    return true;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
   }
 }

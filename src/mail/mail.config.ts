@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { ConfigError, readInt, readString } from '../config/env';
+import { ConfigError, readDurationSeconds, readInt, readString } from '../config/env';
 
 export interface MailConfig {
   /** Unset: messages are written to the log instead (development only). */
@@ -11,6 +11,8 @@ export interface MailConfig {
   retryBaseDelayMs: number;
   maxRetryDelayMs: number;
   maxAttempts: number;
+  /** How long a delivered (or given-up) message is kept before the janitor deletes it. */
+  retentionSeconds: number;
 }
 
 export function readMailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig {
@@ -28,6 +30,7 @@ export function readMailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig
     retryBaseDelayMs: readInt(env, 'MAIL_RETRY_BASE_DELAY_MS', 5000, 50, 3_600_000),
     maxRetryDelayMs: readInt(env, 'MAIL_RETRY_MAX_DELAY_MS', 10 * 60_000, 50, 86_400_000),
     maxAttempts: readInt(env, 'MAIL_MAX_ATTEMPTS', 30, 1, 1000),
+    retentionSeconds: readDurationSeconds(env, 'OUTBOX_RETENTION', '7d'),
   };
 }
 

@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Brackets, EntityManager, IsNull, LessThanOrEqual, Repository } from 'typeorm';
+import { Brackets, EntityManager, IsNull, LessThan, LessThanOrEqual, Repository } from 'typeorm';
 import { AllConfig } from '../config/config.types';
+import { deleteBatch, Janitor } from '../database/janitor';
 import { MailConfig } from './mail.config';
 import { OutboxKind, OutboxMessageEntity } from './entities/outbox-message.entity';
 
@@ -18,7 +19,7 @@ const BATCH = 20;
  * message exists exactly when the change it reports was committed; OutboxWorker delivers.
  */
 @Injectable()
-export class OutboxService {
+export class OutboxService implements OnModuleInit {
   private readonly logger = new Logger('Outbox');
   private readonly handlers = new Map<OutboxKind, OutboxHandler>();
   private readonly config: MailConfig;
@@ -26,9 +27,18 @@ export class OutboxService {
 
   constructor(
     @InjectRepository(OutboxMessageEntity) private readonly messages: Repository<OutboxMessageEntity>,
+    private readonly janitor: Janitor,
     @Inject(ConfigService) config: ConfigService<AllConfig, true>,
   ) {
     this.config = config.get('mail', { infer: true });
+  }
+
+  /** OUTBOX_RETENTION: done messages (delivered, given up, or for a name with no account) go after it. */
+  onModuleInit(): void {
+    this.janitor.register('mail_outbox', (now, batchSize) => {
+      const before = new Date(now.getTime() - this.config.retentionSeconds * 1000);
+      return deleteBatch(this.messages, { completedAt: LessThan(before) }, batchSize);
+    });
   }
 
   /** Registers what delivering a kind of message means (the module that owns the reason does). */

@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, IsNull, Repository } from 'typeorm';
+import { EntityManager, IsNull, LessThan, Repository } from 'typeorm';
 import { AllConfig } from '../config/config.types';
+import { aDayBefore, deleteBatch, Janitor } from '../database/janitor';
 import { canonicalUsername } from '../users/username';
 import { UserEntity } from '../users/entities/user.entity';
 import { ChallengeSessionEntity } from './entities/challenge-session.entity';
@@ -11,14 +12,21 @@ import { hashSecret, newSecret, parseOpaqueToken, secretMatches } from './secret
 
 /** Opaque, single-use sessions for answering a login challenge. */
 @Injectable()
-export class ChallengeSessionsService {
+export class ChallengeSessionsService implements OnModuleInit {
   private readonly ttlSeconds: number;
 
   constructor(
     @InjectRepository(ChallengeSessionEntity) private readonly sessions: Repository<ChallengeSessionEntity>,
+    private readonly janitor: Janitor,
     @Inject(ConfigService) config: ConfigService<AllConfig, true>,
   ) {
     this.ttlSeconds = config.get('tokens.challengeSessionTtl', { infer: true });
+  }
+
+  onModuleInit(): void {
+    this.janitor.register('challenge_sessions', (now, batchSize) =>
+      deleteBatch(this.sessions, { expiresAt: LessThan(aDayBefore(now)) }, batchSize),
+    );
   }
 
   async start(user: UserEntity): Promise<{ session: string; expiresIn: number }> {

@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomInt, randomUUID } from 'node:crypto';
-import { EntityManager, IsNull, Repository } from 'typeorm';
+import { EntityManager, IsNull, LessThan, Repository } from 'typeorm';
 import { AllConfig } from '../config/config.types';
+import { aDayBefore, deleteBatch, Janitor } from '../database/janitor';
 import { ConfirmationCodeEntity } from './entities/confirmation-code.entity';
 import { hashSecret, secretMatches } from './secret-hash';
 
@@ -19,14 +20,21 @@ export type CodeCheck = 'valid' | 'mismatch' | 'expired';
 const bound = (userId: string, code: string) => `${userId}:${code}`;
 
 @Injectable()
-export class ConfirmationCodesService {
+export class ConfirmationCodesService implements OnModuleInit {
   private readonly ttlSeconds: number;
 
   constructor(
     @InjectRepository(ConfirmationCodeEntity) private readonly codes: Repository<ConfirmationCodeEntity>,
+    private readonly janitor: Janitor,
     @Inject(ConfigService) config: ConfigService<AllConfig, true>,
   ) {
     this.ttlSeconds = config.get('tokens.confirmationCodeTtl', { infer: true });
+  }
+
+  onModuleInit(): void {
+    this.janitor.register('confirmation_codes', (now, batchSize) =>
+      deleteBatch(this.codes, { expiresAt: LessThan(aDayBefore(now)) }, batchSize),
+    );
   }
 
   /** A fresh code for the user, replacing any earlier one; the clear code is only returned. */

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, IsNull, Not, Repository } from 'typeorm';
+import { EntityManager, IsNull, LessThan, Not, Repository } from 'typeorm';
+import { aDayBefore, deleteBatch, Janitor } from '../database/janitor';
 import { PrebuiltSelect } from '../database/prebuilt-select';
 import { Transactions } from '../database/transactions';
 import { UserEntity } from '../users/entities/user.entity';
@@ -26,7 +27,7 @@ export interface SessionState {
 export type RotationState = Pick<RefreshTokenEntity, 'revokedAt' | 'rotatedAt' | 'replacedBy'>;
 
 @Injectable()
-export class RefreshTokensRepository {
+export class RefreshTokensRepository implements OnModuleInit {
   /** The two lookups on the hot paths (refresh, and every authenticated request), built once. */
   private readonly tokenWithUser: PrebuiltSelect;
   private readonly sessionState: PrebuiltSelect;
@@ -34,6 +35,7 @@ export class RefreshTokensRepository {
   constructor(
     @InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>,
     private readonly transactions: Transactions,
+    private readonly janitor: Janitor,
   ) {
     this.tokenWithUser = new PrebuiltSelect(
       tokens
@@ -53,6 +55,13 @@ export class RefreshTokensRepository {
         .select(['token.id', 'token.revokedAt', 'token.expiresAt', 'user'])
         .where('token.id = :familyId AND token.user_id = :userId'),
       ['familyId', 'userId'],
+    );
+  }
+
+  /** A session past its absolute expiry is dead, every token of it alike (they share the expiry). */
+  onModuleInit(): void {
+    this.janitor.register('refresh_tokens', (now, batchSize) =>
+      deleteBatch(this.tokens, { expiresAt: LessThan(aDayBefore(now)) }, batchSize),
     );
   }
 

@@ -1,5 +1,8 @@
 import bcrypt from 'bcrypt';
 import { configStub } from '../../test/support/config-stub';
+import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { hashingThreads } from '../config/thread-pool';
 import { PasswordHasher } from './password-hasher.service';
 
 /** 64 distinct CJK ideographs: 64 characters, 192 bytes of UTF-8. */
@@ -10,7 +13,7 @@ describe(PasswordHasher.name, () => {
   let sut: PasswordHasher;
 
   beforeEach(async () => {
-    sut = new PasswordHasher(configStub({ auth: { bcryptCost: 4 } }));
+    sut = new PasswordHasher(configStub({ auth: { bcryptCost: 4, passwordQueueLimit: 64 } }));
     await sut.onModuleInit();
   });
   afterEach(() => jest.restoreAllMocks());
@@ -107,6 +110,52 @@ describe(PasswordHasher.name, () => {
 
       expect(compare).toHaveBeenCalledTimes(1);
       expect(compare.mock.calls[0][1]).toMatch(BCRYPT_COST_4);
+    });
+  });
+
+  describe('with PASSWORD_QUEUE_LIMIT', () => {
+    const threads = hashingThreads();
+    const limited = async (passwordQueueLimit: number) => {
+      const hasher = new PasswordHasher(configStub({ auth: { bcryptCost: 4, passwordQueueLimit } }));
+      await hasher.onModuleInit();
+      return hasher;
+    };
+
+    it('hands bcrypt no more jobs at once than it has threads, and queues the rest', async () => {
+      const hasher = await limited(10);
+      let running = 0;
+      let most = 0;
+      const original = bcrypt.compare.bind(bcrypt) as (data: string, hash: string) => Promise<boolean>;
+      const counted = async (data: string, hash: string) => {
+        running += 1;
+        most = Math.max(most, running);
+        try {
+          return await original(data, hash);
+        } finally {
+          running -= 1;
+        }
+      };
+      // bcrypt.compare's typings include its callback form; only the promise form is called.
+      jest.spyOn(bcrypt, 'compare').mockImplementation(counted as never);
+      const hash = await hasher.hash('Correct-Horse-Battery-7');
+
+      const results = await Promise.all(Array.from({ length: threads + 3 }, () => hasher.verify('x', hash)));
+
+      expect(results).toEqual(Array(threads + 3).fill(false));
+      expect(most).toBe(threads);
+    });
+
+    it('answers 503 at once, with Retry-After, past the threads and the queue', async () => {
+      const hasher = await limited(1);
+      const hash = await hasher.hash('Correct-Horse-Battery-7');
+      const admitted = Array.from({ length: threads + 1 }, () => hasher.verify('x', hash));
+
+      const refused = hasher.verify('x', hash);
+
+      await expect(refused).rejects.toMatchObject({ code: ErrorCode.ServiceUnavailable, retryAfterSeconds: 1 });
+      expect(() => hasher.assertCapacity()).toThrow(ApiException);
+      await expect(Promise.all(admitted)).resolves.toEqual(Array(threads + 1).fill(false));
+      expect(() => hasher.assertCapacity()).not.toThrow();
     });
   });
 });

@@ -1,8 +1,12 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { Semaphore } from 'async-mutex';
 import * as bcrypt from 'bcrypt';
 import { createHash, randomBytes } from 'node:crypto';
+import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-code';
 import { AllConfig } from '../config/config.types';
+import { hashingThreads } from '../config/thread-pool';
 
 /**
  * bcrypt reads only the first 72 bytes of its input, and a 64-character password in a
@@ -15,23 +19,44 @@ function preHash(password: string): string {
   return createHash('sha256').update(password.normalize('NFKC'), 'utf8').digest('base64');
 }
 
+/** 503 with Retry-After, at once: the queue for a hashing thread is full. */
+export const hashingOverloaded = () =>
+  new ApiException(ErrorCode.ServiceUnavailable, 'Too many password checks in progress; try again shortly.', 1);
+
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
   private readonly cost: number;
   /** Compared against when the user does not exist, so that path costs one bcrypt like any other. */
   private dummyHash = '';
+  /**
+   * bcrypt jobs handed to libuv at once: one per hashing thread, so libuv's own queue never
+   * holds a login storm in front of a DNS lookup; the rest wait here, up to the queue limit.
+   */
+  private readonly threads = new Semaphore(hashingThreads());
+  private readonly capacity: number;
+  private inFlight = 0;
 
   constructor(@Inject(ConfigService) config: ConfigService<AllConfig, true>) {
-    this.cost = config.get('auth.bcryptCost', { infer: true });
+    const auth = config.get('auth', { infer: true });
+    this.cost = auth.bcryptCost;
+    this.capacity = hashingThreads() + auth.passwordQueueLimit;
   }
 
   async onModuleInit(): Promise<void> {
     this.dummyHash = await this.hash(randomBytes(16).toString('hex'));
   }
 
+  /**
+   * PASSWORD_QUEUE_LIMIT: 503 now rather than a queue that grows with the load and delays
+   * every login behind it. Callers that count an attempt first ask here before counting.
+   */
+  assertCapacity(): void {
+    if (this.inFlight >= this.capacity) throw hashingOverloaded();
+  }
+
   /** bcrypt's async API runs on libuv's thread pool, so hashing never blocks the event loop. */
   hash(password: string): Promise<string> {
-    return bcrypt.hash(preHash(password), this.cost);
+    return this.onThread(() => bcrypt.hash(preHash(password), this.cost));
   }
 
   /** A hash made at another BCRYPT_COST than the current one (after an operator raised it, say). */
@@ -41,12 +66,22 @@ export class PasswordHasher implements OnModuleInit {
 
   /** bcrypt.compare is constant-time over the digest. */
   verify(password: string, hash: string): Promise<boolean> {
-    return bcrypt.compare(preHash(password), hash);
+    return this.onThread(() => bcrypt.compare(preHash(password), hash));
   }
 
   /** Spends the same work as verify() and always fails: for unknown users. */
   async verifyAgainstDummy(password: string): Promise<false> {
-    await bcrypt.compare(preHash(password), this.dummyHash);
+    await this.onThread(() => bcrypt.compare(preHash(password), this.dummyHash));
     return false;
+  }
+
+  private async onThread<T>(job: () => Promise<T>): Promise<T> {
+    this.assertCapacity();
+    this.inFlight += 1;
+    try {
+      return await this.threads.runExclusive(job);
+    } finally {
+      this.inFlight -= 1;
+    }
   }
 }

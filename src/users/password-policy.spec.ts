@@ -72,7 +72,7 @@ describe(PasswordPolicy.name, () => {
      * refused password gets in under a compatibility spelling, and its plain form then logs in.
      */
     describe('judging the NFKC form that the hasher stores', () => {
-      const hasher = new PasswordHasher(configStub({ auth: { bcryptCost: 4 } }));
+      const hasher = new PasswordHasher(configStub({ auth: { bcryptCost: 4, passwordQueueLimit: 64 } }));
 
       it.each([
         [

@@ -122,6 +122,11 @@ export class UsersService {
     await this.transactions.retrying(() => this.users.replaceHash(match.userId, hash, upgraded));
   }
 
+  /** 503 at once when no password check could start soon (PASSWORD_QUEUE_LIMIT). */
+  assertHashingCapacity(): void {
+    this.hasher.assertCapacity();
+  }
+
   /** Same cost as verifyPassword, for a username that does not exist. */
   verifyUnknownUserPassword(password: string): Promise<false> {
     return this.hasher.verifyAgainstDummy(password);

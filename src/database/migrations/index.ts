@@ -6,6 +6,7 @@ import { RefreshTokenFamilies1764420000000 } from './1764420000000-refresh-token
 import { AuditEvents1764430000000 } from './1764430000000-audit-events';
 import { RefreshTokenSuccessors1764440000000 } from './1764440000000-refresh-token-successors';
 import { NoPadCollation1764450000000 } from './1764450000000-no-pad-collation';
+import { TrimIndexes1764460000000 } from './1764460000000-trim-indexes';
 
 /** In order; listed explicitly so the build, the CLI and tests load the same set without globbing. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AuditEvents1764430000000,
   RefreshTokenSuccessors1764440000000,
   NoPadCollation1764450000000,
+  TrimIndexes1764460000000,
 ];
