@@ -184,4 +184,4 @@ async function waitIdle(pid, timeoutMs = 60000) {
   await waitUntilQuiet(cpuOver, { windowMs: 500, limit: 0.1, timeoutMs });
 }
 
-module.exports = { buildIfStale, startService, rssMb };
+module.exports = { buildIfStale, startService };

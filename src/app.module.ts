@@ -5,30 +5,28 @@ import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
-import { JanitorWorker } from './database/janitor.worker';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
-import { OutboxWorker } from './mail/outbox.worker';
+import { OutboxWorkerModule } from './mail/outbox-worker.module';
 import { TokensModule } from './tokens/tokens.module';
-import { FirstRunAdmin } from './users/first-run-admin';
+import { FirstRunAdminModule } from './users/first-run-admin.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
   imports: [
     AppConfigModule,
-    DatabaseModule.forRoot({ retryAttempts: 10 }),
+    DatabaseModule.forRoot({ retryAttempts: 10, runJanitor: true }),
     UsersModule,
+    FirstRunAdminModule,
     TokensModule,
     MailModule,
+    OutboxWorkerModule,
     AuthModule,
     HealthModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },
-    FirstRunAdmin,
-    OutboxWorker,
-    JanitorWorker,
   ],
 })
 export class AppModule {}

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory';
-import { readAllConfig } from './config/all-config';
+import { checkAllConfig } from './all-config';
 import { ApiException } from './common/errors/api.exception';
+import { readAppConfig } from './config/app.config';
 import { ConfigError } from './config/env';
 import { loadEnvFile } from './config/env-file';
 import { sizeThreadPool } from './config/thread-pool';
@@ -9,7 +10,8 @@ import { sizeThreadPool } from './config/thread-pool';
 async function bootstrap(): Promise<void> {
   loadEnvFile();
   sizeThreadPool();
-  const { port } = readAllConfig().app;
+  checkAllConfig();
+  const { port } = readAppConfig();
   const app = await createApp();
   await app.listen({ port, host: '0.0.0.0' });
 }

@@ -294,6 +294,15 @@ describe('operator CLI: seed-admin and create-user (e2e)', () => {
     expect(result.stderr).not.toContain('secretpw');
   });
 
+  it('refuses in one line naming the reason and DATABASE_URL, never its password, when the database is unreachable', async () => {
+    const result = await cli(['seed-admin', '--password', 'Never-Created-Pass-5'], {
+      DATABASE_URL: 'mysql://root:s3cret-pw@127.0.0.1:1/nothing',
+    });
+
+    expectOneLineFailure(result, /^error: cannot reach the database \(ECONNREFUSED\); check DATABASE_URL$/);
+    expect(result.stderr).not.toContain('s3cret-pw');
+  });
+
   it('mails a temporary password to its owner when SMTP is configured, and says so', async () => {
     const smtp = await startSmtpCatcher();
     try {

@@ -17,7 +17,7 @@ describe('PrebuiltSelect on the real database', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     dataSource = await new DataSource(
-      buildDataSourceOptions(readDatabaseConfig({ DATABASE_URL: database.url })),
+      buildDataSourceOptions(readDatabaseConfig({ DATABASE_URL: database.url }), [UserEntity, RefreshTokenEntity]),
     ).initialize();
     const at = new Date('2026-03-04T05:06:07.089Z');
     await dataSource.getRepository(UserEntity).insert({

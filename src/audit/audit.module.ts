@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { auditConfig } from './audit.config';
 import { AuditService } from './audit.service';
 import { AuditEventEntity } from './entities/audit-event.entity';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AuditEventEntity])],
+  imports: [ConfigModule.forFeature(auditConfig), TypeOrmModule.forFeature([AuditEventEntity])],
   providers: [AuditService],
   exports: [AuditService],
 })

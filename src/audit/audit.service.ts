@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, LessThan, Repository } from 'typeorm';
 import { ClientInfo } from '../common/http/client-info';
-import { AllConfig } from '../config/config.types';
 import { deleteBatch, Janitor } from '../database/janitor';
 import { AuditEventEntity, AuditEventType } from './entities/audit-event.entity';
+import { AuditConfig, auditConfig } from './audit.config';
 
 export interface AuditSubject {
   userId?: string | null;
@@ -33,9 +32,9 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
     private readonly janitor: Janitor,
-    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+    @Inject(auditConfig.KEY) config: AuditConfig,
   ) {
-    this.retentionMs = config.get('audit.retentionSeconds', { infer: true }) * 1000;
+    this.retentionMs = config.retentionSeconds * 1000;
   }
 
   /** AUDIT_RETENTION: strangers write events too (every failed login), so the trail is kept for a set time. */

@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { ConfigModule } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { AllConfig } from '../config/config.types';
 import { MailModule } from '../mail/mail.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
+import { authConfig, AuthConfig } from './auth.config';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { LoginAttemptEntity } from './entities/login-attempt.entity';
@@ -25,13 +25,14 @@ import { JwtStrategy } from './strategies/jwt.strategy';
 
 @Module({
   imports: [
+    ConfigModule.forFeature(authConfig),
     PassportModule,
     TypeOrmModule.forFeature([LoginAttemptEntity, RateLimitEntity]),
     // Per client IP, in memory: a cheap first line against scripted floods of the auth routes.
     ThrottlerModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<AllConfig, true>) => {
-        const perMinute = config.get('app.rateLimitPerMinute', { infer: true });
+      imports: [ConfigModule.forFeature(authConfig)],
+      inject: [authConfig.KEY],
+      useFactory: ({ rateLimitPerMinute: perMinute }: AuthConfig) => {
         return {
           throttlers: [{ ttl: 60_000, limit: Math.max(perMinute, 1) }],
           skipIf: () => perMinute === 0,

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { ClientInfo } from '../common/http/client-info';
-import { AllConfig } from '../config/config.types';
 import { Limit, RateLimiterService } from './rate-limiter.service';
+import { authConfig, AuthConfig } from './auth.config';
 
 /**
  * LOGIN_FAILURES_PER_IP: failed logins per client address per 10 minutes, whatever the
@@ -17,9 +16,9 @@ export class LoginFailuresPerAddress {
 
   constructor(
     private readonly limiter: RateLimiterService,
-    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+    @Inject(authConfig.KEY) config: AuthConfig,
   ) {
-    const max = config.get('auth.loginFailuresPerIp', { infer: true });
+    const max = config.loginFailuresPerIp;
     if (max > 0) {
       this.limit = limiter.define({
         name: 'login-failures',

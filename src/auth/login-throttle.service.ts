@@ -1,14 +1,13 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import AsyncLock from 'async-lock';
 import { LessThan, Repository } from 'typeorm';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { AllConfig } from '../config/config.types';
 import { deleteBatch, Janitor } from '../database/janitor';
 import { Transactions } from '../database/transactions';
 import { hashingOverloaded } from '../users/password-hasher.service';
+import { UsersService } from '../users/users.service';
 import { updateOrInsert } from '../database/update-or-insert';
 import { LoginAttemptEntity } from './entities/login-attempt.entity';
 
@@ -49,10 +48,10 @@ export class LoginThrottleService implements OnModuleInit {
     @InjectRepository(LoginAttemptEntity) private readonly attempts: Repository<LoginAttemptEntity>,
     private readonly transactions: Transactions,
     private readonly janitor: Janitor,
-    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+    users: UsersService,
   ) {
     // As many may wait on one account as on the hashing threads (PASSWORD_QUEUE_LIMIT).
-    this.checks = new AsyncLock({ maxPending: Math.max(1, config.get('auth.passwordQueueLimit', { infer: true })) });
+    this.checks = new AsyncLock({ maxPending: Math.max(1, users.passwordQueueLimit) });
   }
 
   /** A record quiet for the quiet period counts from zero again: it can go (its longest wait ended with it). */

@@ -1,11 +1,9 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { AuditService, subjectOf } from '../audit/audit.service';
 import { AuditEventType } from '../audit/entities/audit-event.entity';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ClientInfo } from '../common/http/client-info';
-import { AllConfig } from '../config/config.types';
 import { Transactions } from '../database/transactions';
 import { OutboxKind } from '../mail/entities/outbox-message.entity';
 import { MailService } from '../mail/mail.service';
@@ -18,6 +16,7 @@ import { ConfirmForgotPasswordDto } from './dto/confirm-forgot-password.dto';
 import { PasswordChangedNotifier } from './password-changed-notifier';
 import { LoginThrottleService } from './login-throttle.service';
 import { Limit, RateLimiterService } from './rate-limiter.service';
+import { authConfig, AuthConfig } from './auth.config';
 
 const CODE_ERRORS: Record<Exclude<CodeCheck, 'valid'>, () => ApiException> = {
   mismatch: () => new ApiException(ErrorCode.CodeMismatch, 'Invalid confirmation code.'),
@@ -50,28 +49,26 @@ export class PasswordResetService implements OnModuleInit {
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
-    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+    @Inject(authConfig.KEY) config: AuthConfig,
   ) {
-    const auth = config.get('auth', { infer: true });
     const tooMany = 'Too many requests for this account; try again later.';
-    const confirmationCodeTtl = config.get('tokens.confirmationCodeTtl', { infer: true });
     this.limits = {
       requests: limiter.define({
         name: 'forgot-password',
-        max: auth.forgotPasswordPerHour,
+        max: config.forgotPasswordPerHour,
         windowSeconds: 3600,
         message: tooMany,
       }),
       confirms: limiter.define({
         name: 'forgot-password-confirm',
-        max: auth.forgotPasswordConfirmPerHour,
+        max: config.forgotPasswordConfirmPerHour,
         windowSeconds: 3600,
         message: tooMany,
       }),
       wrongCodes: limiter.define({
         name: 'wrong-code',
         max: MAX_CODE_ATTEMPTS,
-        windowSeconds: confirmationCodeTtl,
+        windowSeconds: codes.ttlSeconds,
         message: 'Too many wrong confirmation codes; request a new one.',
       }),
     };
@@ -141,6 +138,6 @@ export class PasswordResetService implements OnModuleInit {
     const user = await this.users.findByUsername(username);
     if (!user || user.status === UserStatus.Disabled) return;
     const code = await this.transactions.run((manager) => this.codes.issue(user.id, manager));
-    await this.mail.sendPasswordResetCode(user, code);
+    await this.mail.sendPasswordResetCode(user, code, this.codes.ttlSeconds);
   }
 }

@@ -9,7 +9,7 @@ import { SeedAdminCommand } from './seed-admin.command';
 
 /** The operator CLI: same configuration and database as the server, no HTTP. */
 @Module({
-  imports: [AppConfigModule, DatabaseModule.forRoot({ retryAttempts: 0 }), UsersModule, MailModule],
+  imports: [AppConfigModule, DatabaseModule.forRoot({ retryAttempts: 0, runJanitor: false }), UsersModule, MailModule],
   providers: [SeedAdminCommand, CreateUserCommand, ProvisioningReport],
 })
 export class CliModule {}

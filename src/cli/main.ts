@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
 import { ApiException } from '../common/errors/api.exception';
-import { readAllConfig } from '../config/all-config';
+import { checkAllConfig } from '../all-config';
 import { ConfigError } from '../config/env';
 import { loadEnvFile } from '../config/env-file';
 import { sizeThreadPool } from '../config/thread-pool';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   loadEnvFile();
   // As the server does, so the password hasher's count of hashing threads holds here too.
   sizeThreadPool();
-  readAllConfig();
+  checkAllConfig();
   await CommandFactory.run(CliModule, {
     // The CLI speaks for itself (stdout, or one line on stderr); framework logs would only add noise.
     logger: false,

@@ -31,9 +31,10 @@ async function readFirstLine(stdin: NodeJS.ReadStream): Promise<string> {
   if (stdin.isTTY) {
     throw new CliUsageError(`--password-stdin reads a pipe, e.g. printf '%s' "$PASSWORD" | npm run cli -- ...`);
   }
-  let input = '';
-  for await (const chunk of stdin) input += String(chunk);
-  const line = input.split(/\r?\n/, 1)[0];
+  // Decoded once, whole: a character split across two chunks would not survive chunk by chunk.
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/, 1)[0];
   if (!line) throw new CliUsageError('--password-stdin read no password');
   return line;
 }

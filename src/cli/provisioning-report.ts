@@ -1,8 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { AllConfig } from '../config/config.types';
+import { Injectable } from '@nestjs/common';
 import { MailService } from '../mail/mail.service';
-import { ProvisionedUser } from '../users/account-provisioning.service';
+import { AccountProvisioningService, ProvisionedUser } from '../users/account-provisioning.service';
 import { UserStatus } from '../users/entities/user.entity';
 
 /** A mistake in the command line, reported as one line. */
@@ -18,14 +16,10 @@ export class CliUsageError extends Error {
  */
 @Injectable()
 export class ProvisioningReport {
-  private readonly mailEnabled: boolean;
-
   constructor(
     private readonly mail: MailService,
-    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
-  ) {
-    this.mailEnabled = config.get('mail.smtpUrl', { infer: true }) !== undefined;
-  }
+    private readonly provisioning: AccountProvisioningService,
+  ) {}
 
   async created(what: string, { user, generatedPassword }: ProvisionedUser, givenTemporary?: string): Promise<void> {
     const lines = [`Created ${what} "${user.username}" (${user.email}).`];
@@ -40,9 +34,9 @@ export class ProvisioningReport {
     process.stdout.write(`${lines.join('\n')}\n`);
 
     const temporary = generatedPassword ?? givenTemporary;
-    if (!temporary || !this.mailEnabled) return;
+    if (!temporary || !this.mail.delivers) return;
     try {
-      await this.mail.sendTemporaryPassword(user, temporary);
+      await this.mail.sendTemporaryPassword(user, temporary, this.provisioning.temporaryPasswordTtl);
       process.stdout.write(`Mailed the temporary password to ${user.email}.\n`);
     } catch (error) {
       const reason = (error as { code?: string }).code ?? (error as Error).name;

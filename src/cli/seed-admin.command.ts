@@ -1,7 +1,4 @@
-import { Inject } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { AllConfig } from '../config/config.types';
 import { AccountProvisioningService } from '../users/account-provisioning.service';
 import { passwordFrom, PasswordOptions } from './password-input';
 import { ProvisioningReport } from './provisioning-report';
@@ -19,17 +16,15 @@ export class SeedAdminCommand extends CommandRunner {
   constructor(
     private readonly provisioning: AccountProvisioningService,
     private readonly report: ProvisioningReport,
-    @Inject(ConfigService) private readonly config: ConfigService<AllConfig, true>,
   ) {
     super();
   }
 
   async run(_args: string[], options: SeedAdminOptions): Promise<void> {
-    const defaults = this.config.get('auth.admin', { infer: true });
     const result = await this.provisioning.seedAdmin({
-      username: options.username ?? defaults.username,
-      email: options.email ?? defaults.email,
-      password: (await passwordFrom(options)) ?? defaults.password,
+      username: options.username,
+      email: options.email,
+      password: await passwordFrom(options),
     });
     if (result.created) {
       await this.report.created('admin', result);

@@ -26,8 +26,6 @@ export interface AppConfig {
   trustProxy: TrustProxy;
   /** Origins allowed by CORS; empty means no cross-origin browser access. */
   corsOrigins: string[];
-  /** Requests per client IP per minute on the /v1 auth routes; 0 turns the limit off. */
-  rateLimitPerMinute: number;
   /** How long a client may take to send a request's headers and body. */
   requestTimeoutMs: number;
 }
@@ -42,8 +40,6 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimit: readInt(env, 'BODY_LIMIT', 16 * 1024, 1024, 1024 * 1024),
     trustProxy: readTrustProxy(readString(env, 'TRUST_PROXY')),
     corsOrigins: readCorsOrigins(readString(env, 'CORS_ORIGINS', '')),
-    // No person logs in 600 times a minute; a script does.
-    rateLimitPerMinute: readInt(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
     requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
   };
 }

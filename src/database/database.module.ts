@@ -1,28 +1,38 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AllConfig } from '../config/config.types';
+import { databaseConfig, DatabaseConfig } from './database.config';
 import { Janitor } from './janitor';
+import { JanitorWorker } from './janitor.worker';
 import { Transactions } from './transactions';
 import { buildDataSourceOptions } from './typeorm-options';
 
-@Module({})
-export class DatabaseModule {
+export interface DatabaseModuleOptions {
   /**
    * The server keeps trying at boot while the database comes up (e.g. started alongside
    * it); the CLI asks once and reports, as a command an operator is waiting on should.
    */
-  static forRoot({ retryAttempts }: { retryAttempts: number }): DynamicModule {
+  retryAttempts: number;
+  /** The server trims old rows every JANITOR_INTERVAL; a CLI command does not linger for it. */
+  runJanitor: boolean;
+}
+
+@Module({})
+export class DatabaseModule {
+  static forRoot({ retryAttempts, runJanitor }: DatabaseModuleOptions): DynamicModule {
     return {
       module: DatabaseModule,
       global: true,
-      providers: [Transactions, Janitor],
+      providers: [Transactions, Janitor, ...(runJanitor ? [JanitorWorker] : [])],
       exports: [Transactions, Janitor],
       imports: [
+        ConfigModule.forFeature(databaseConfig),
         TypeOrmModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (config: ConfigService<AllConfig, true>) => ({
-            ...buildDataSourceOptions(config.get('database', { infer: true })),
+          imports: [ConfigModule.forFeature(databaseConfig)],
+          inject: [databaseConfig.KEY],
+          useFactory: (config: DatabaseConfig) => ({
+            ...buildDataSourceOptions(config),
+            autoLoadEntities: true,
             retryAttempts,
             retryDelay: 2000,
           }),

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { AllConfig } from '../config/config.types';
 import { Janitor } from './janitor';
+import { DatabaseConfig, databaseConfig } from './database.config';
 
 /** Runs the Janitor in the server process every JANITOR_INTERVAL; the CLI does not. */
 @Injectable()
@@ -13,9 +12,9 @@ export class JanitorWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly janitor: Janitor,
-    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+    @Inject(databaseConfig.KEY) config: DatabaseConfig,
   ) {
-    this.intervalMs = config.get('database.janitorIntervalSeconds', { infer: true }) * 1000;
+    this.intervalMs = config.janitorIntervalSeconds * 1000;
   }
 
   onApplicationBootstrap(): void {

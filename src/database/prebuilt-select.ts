@@ -7,9 +7,10 @@ type Row = Record<string, unknown>;
 /**
  * A SELECT that TypeORM's query builder writes once, at startup, and that then runs as plain
  * SQL. On a hot path the builder costs more than the statement: on SQLite a token lookup with
- * its user took 115 µs through `getOne()` and 30 µs this way (see docs/benchmarks.md). Rows
- * are turned back into entities by the driver's own hydration, so dates and simple arrays
- * come back as the entity declares them on every engine.
+ * its user took 115 µs through `getOne()` and 30 µs this way ("Performance workarounds" in
+ * docs/architecture.md has the figures and the script that measures them). Rows are turned
+ * back into entities by the driver's own hydration, so dates and simple arrays come back as
+ * the entity declares them on every engine.
  */
 export class PrebuiltSelect {
   private readonly dataSource: DataSource;

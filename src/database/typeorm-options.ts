@@ -2,17 +2,21 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { DatabaseConfig } from './database.config';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /**
  * The one place that turns configuration into TypeORM options: the server, the CLI and
  * ormconfig.ts (the TypeORM CLI's DataSource) all call it, so they can never disagree.
- * The schema only ever changes through migrations, applied at start.
+ * The schema only ever changes through migrations, applied at start. The entities come from
+ * the caller: in Nest each module registers its own (`TypeOrmModule.forFeature`), so this
+ * layer names no feature.
  */
-export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOptions {
+export function buildDataSourceOptions(
+  config: DatabaseConfig,
+  entities: NonNullable<DataSourceOptions['entities']> = [],
+): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsRun: true,
     migrationsTransactionMode: 'each' as const,

@@ -16,7 +16,7 @@ export class HealthController {
 
   @Get()
   // terminus documents its own failure body, but our filter turns a failed check into the
-  // contract's 503 {message, status}: describe that one instead (the no-cache header stays).
+  // 503 {message, status, code} every error has: describe that one instead (the no-cache header stays).
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOperation({ summary: 'Liveness and readiness', description: 'Answers 200 when the database answers a query.' })
   @ApiOkResponse({ type: HealthResponseDto, description: 'The service and its database are up' })

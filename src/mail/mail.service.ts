@@ -1,36 +1,32 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { AllConfig } from '../config/config.types';
-import { UserEntity } from '../users/entities/user.entity';
+import { Injectable } from '@nestjs/common';
 import { passwordChangedMail, passwordResetCodeMail, temporaryPasswordMail } from './mail-templates';
 import { Mailer } from './mailer.service';
+
+/** Whom a mail is for: any account-like object will do, so mail needs no knowledge of users. */
+export interface Recipient {
+  username: string;
+  email: string;
+}
 
 /** Decides what each mail says and sends it; Mailer does the sending. */
 @Injectable()
 export class MailService {
-  private readonly codeTtl: number;
-  private readonly temporaryPasswordTtl: number;
+  constructor(private readonly mailer: Mailer) {}
 
-  constructor(
-    private readonly mailer: Mailer,
-    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
-  ) {
-    this.codeTtl = config.get('tokens.confirmationCodeTtl', { infer: true });
-    this.temporaryPasswordTtl = config.get('auth.temporaryPasswordTtl', { infer: true });
+  /** False when no SMTP_URL is set: mail is only written to the log. */
+  get delivers(): boolean {
+    return this.mailer.delivers;
   }
 
-  sendPasswordResetCode(user: UserEntity, code: string): Promise<void> {
-    return this.mailer.send({ to: user.email, ...passwordResetCodeMail(user.username, code, this.codeTtl) });
+  sendPasswordResetCode(to: Recipient, code: string, validSeconds: number): Promise<void> {
+    return this.mailer.send({ to: to.email, ...passwordResetCodeMail(to.username, code, validSeconds) });
   }
 
-  sendTemporaryPassword(user: UserEntity, password: string): Promise<void> {
-    return this.mailer.send({
-      to: user.email,
-      ...temporaryPasswordMail(user.username, password, this.temporaryPasswordTtl),
-    });
+  sendTemporaryPassword(to: Recipient, password: string, validSeconds: number): Promise<void> {
+    return this.mailer.send({ to: to.email, ...temporaryPasswordMail(to.username, password, validSeconds) });
   }
 
-  sendPasswordChanged(user: UserEntity, how: 'changed' | 'reset', at: Date): Promise<void> {
-    return this.mailer.send({ to: user.email, ...passwordChangedMail(user.username, how, at) });
+  sendPasswordChanged(to: Recipient, how: 'changed' | 'reset', at: Date): Promise<void> {
+    return this.mailer.send({ to: to.email, ...passwordChangedMail(to.username, how, at) });
   }
 }

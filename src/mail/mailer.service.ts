@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { createTransport, Transporter } from 'nodemailer';
-import { AllConfig } from '../config/config.types';
+import { mailConfig, MailConfig } from './mail.config';
 
 export interface MailMessage {
   to: string;
@@ -20,18 +19,21 @@ export class Mailer implements OnModuleDestroy {
   private readonly transport?: Transporter;
   private readonly from: string;
 
-  constructor(@Inject(ConfigService) config: ConfigService<AllConfig, true>) {
-    const mail = config.get('mail', { infer: true });
-    this.from = mail.from;
-    if (mail.smtpUrl) {
+  constructor(@Inject(mailConfig.KEY) config: MailConfig) {
+    this.from = config.from;
+    if (config.smtpUrl) {
       this.transport = createTransport({
-        url: mail.smtpUrl,
+        url: config.smtpUrl,
         // Fail an attempt quickly when the server is down; the outbox retries it later.
         connectionTimeout: 5000,
         greetingTimeout: 5000,
         socketTimeout: 15000,
       });
     }
+  }
+
+  get delivers(): boolean {
+    return this.transport !== undefined;
   }
 
   async send(message: MailMessage): Promise<void> {

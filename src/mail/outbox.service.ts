@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Brackets, EntityManager, IsNull, LessThan, LessThanOrEqual, Repository } from 'typeorm';
-import { AllConfig } from '../config/config.types';
 import { deleteBatch, Janitor } from '../database/janitor';
-import { MailConfig } from './mail.config';
+import { mailConfig, MailConfig } from './mail.config';
 import { OutboxKind, OutboxMessageEntity } from './entities/outbox-message.entity';
 
 export type OutboxHandler = (payload: Record<string, string>) => Promise<void>;
@@ -22,16 +20,13 @@ const BATCH = 20;
 export class OutboxService implements OnModuleInit {
   private readonly logger = new Logger('Outbox');
   private readonly handlers = new Map<OutboxKind, OutboxHandler>();
-  private readonly config: MailConfig;
   private listener?: () => void;
 
   constructor(
     @InjectRepository(OutboxMessageEntity) private readonly messages: Repository<OutboxMessageEntity>,
     private readonly janitor: Janitor,
-    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
-  ) {
-    this.config = config.get('mail', { infer: true });
-  }
+    @Inject(mailConfig.KEY) private readonly config: MailConfig,
+  ) {}
 
   /** OUTBOX_RETENTION: done messages (delivered, given up, or for a name with no account) go after it. */
   onModuleInit(): void {

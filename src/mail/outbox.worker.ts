@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { AllConfig } from '../config/config.types';
 import { OutboxService } from './outbox.service';
+import { mailConfig, MailConfig } from './mail.config';
 
 /**
  * Runs the outbox in the server process: at every poll interval, and at once when a request
@@ -19,9 +18,9 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly outbox: OutboxService,
-    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+    @Inject(mailConfig.KEY) config: MailConfig,
   ) {
-    this.pollIntervalMs = config.get('mail.pollIntervalMs', { infer: true });
+    this.pollIntervalMs = config.pollIntervalMs;
   }
 
   onApplicationBootstrap(): void {

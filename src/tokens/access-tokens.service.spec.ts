@@ -1,6 +1,5 @@
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { decode, JwtPayload, sign, verify } from 'jsonwebtoken';
-import { configStub } from '../../test/support/config-stub';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { Role, UserEntity, UserStatus } from '../users/entities/user.entity';
@@ -25,7 +24,7 @@ const USER: Readonly<UserEntity> = Object.freeze({
 });
 
 function serviceWith(env: NodeJS.ProcessEnv = {}): AccessTokensService {
-  return new AccessTokensService(configStub({ tokens: readTokensConfig({ JWT_SECRET: SECRET, ...env }) }));
+  return new AccessTokensService(readTokensConfig({ JWT_SECRET: SECRET, ...env }));
 }
 
 function expectRefused(verify: () => unknown): void {
@@ -182,9 +181,7 @@ describe(AccessTokensService.name, () => {
     });
 
     it('rejects a token signed with another secret', () => {
-      const other = new AccessTokensService(
-        configStub({ tokens: readTokensConfig({ JWT_SECRET: randomBytes(32).toString('hex') }) }),
-      );
+      const other = new AccessTokensService(readTokensConfig({ JWT_SECRET: randomBytes(32).toString('hex') }));
 
       expectRefused(() => sut.verifyAccessToken(other.issue(USER, SESSION_ID).access_token));
     });

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { Algorithm, sign, verify } from 'jsonwebtoken';
 import { invalidAccessToken } from '../common/errors/api.exception';
-import { AllConfig } from '../config/config.types';
 import { Role, UserEntity } from '../users/entities/user.entity';
 import { JwtKeys } from './jwt-keys';
+import { TokensConfig, tokensConfig } from './tokens.config';
 
 /** Claims of an access token; `sid` names the refresh token (session) it was issued from. */
 export interface AccessTokenClaims {
@@ -37,8 +36,8 @@ export class AccessTokensService {
   private readonly audience: string;
   readonly ttlSeconds: number;
 
-  constructor(@Inject(ConfigService) config: ConfigService<AllConfig, true>) {
-    const tokens = config.get('tokens', { infer: true });
+  constructor(@Inject(tokensConfig.KEY) config: TokensConfig) {
+    const tokens = config;
     this.keys = tokens.keys;
     this.issuer = tokens.issuer;
     this.audience = tokens.audience;

@@ -1,14 +1,13 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, IsNull, LessThan, Repository } from 'typeorm';
-import { AllConfig } from '../config/config.types';
 import { aDayBefore, deleteBatch, Janitor } from '../database/janitor';
 import { canonicalUsername } from '../users/username';
 import { UserEntity } from '../users/entities/user.entity';
 import { ChallengeSessionEntity } from './entities/challenge-session.entity';
 import { hashSecret, newSecret, parseOpaqueToken, secretMatches } from './secret-hash';
+import { TokensConfig, tokensConfig } from './tokens.config';
 
 /** Opaque, single-use sessions for answering a login challenge. */
 @Injectable()
@@ -18,9 +17,9 @@ export class ChallengeSessionsService implements OnModuleInit {
   constructor(
     @InjectRepository(ChallengeSessionEntity) private readonly sessions: Repository<ChallengeSessionEntity>,
     private readonly janitor: Janitor,
-    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+    @Inject(tokensConfig.KEY) config: TokensConfig,
   ) {
-    this.ttlSeconds = config.get('tokens.challengeSessionTtl', { infer: true });
+    this.ttlSeconds = config.challengeSessionTtl;
   }
 
   onModuleInit(): void {

@@ -1,12 +1,11 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomInt, randomUUID } from 'node:crypto';
 import { EntityManager, IsNull, LessThan, Repository } from 'typeorm';
-import { AllConfig } from '../config/config.types';
 import { aDayBefore, deleteBatch, Janitor } from '../database/janitor';
 import { ConfirmationCodeEntity } from './entities/confirmation-code.entity';
 import { hashSecret, secretMatches } from './secret-hash';
+import { TokensConfig, tokensConfig } from './tokens.config';
 
 /** No 0/O/o, 1/I/l: codes are read from a mail and typed by hand. */
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789';
@@ -21,14 +20,14 @@ const bound = (userId: string, code: string) => `${userId}:${code}`;
 
 @Injectable()
 export class ConfirmationCodesService implements OnModuleInit {
-  private readonly ttlSeconds: number;
+  readonly ttlSeconds: number;
 
   constructor(
     @InjectRepository(ConfirmationCodeEntity) private readonly codes: Repository<ConfirmationCodeEntity>,
     private readonly janitor: Janitor,
-    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+    @Inject(tokensConfig.KEY) config: TokensConfig,
   ) {
-    this.ttlSeconds = config.get('tokens.confirmationCodeTtl', { infer: true });
+    this.ttlSeconds = config.confirmationCodeTtl;
   }
 
   onModuleInit(): void {

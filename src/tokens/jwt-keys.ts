@@ -4,9 +4,10 @@ import { ConfigError, readString } from '../config/env';
 export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256' | 'ES384' | 'ES512';
 
 /**
- * Keys are KeyObjects, never strings: jsonwebtoken then skips re-parsing the secret on every
- * call (30-45x faster verification, measured in docs/benchmarks.md), and a KeyObject's type
- * pins which algorithm family can ever be used with it.
+ * Keys are KeyObjects, never strings: given a string, jsonwebtoken tries to parse it as a PEM
+ * key and then makes a secret key of it on every call, about 80 times the cost of signing or
+ * verifying with a KeyObject ("Performance workarounds" in docs/architecture.md). A KeyObject's
+ * type also pins which algorithm family can ever be used with it.
  */
 export interface JwtKeys {
   algorithm: JwtAlgorithm;

@@ -1,15 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { ClientInfo } from '../common/http/client-info';
-import { AllConfig } from '../config/config.types';
 import { Transactions } from '../database/transactions';
 import { UserEntity, UserStatus } from '../users/entities/user.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { RedeemableToken, RefreshTokensRepository, TokenOwner } from './refresh-tokens.repository';
 import { hashSecret, newSecret, parseOpaqueToken, secretMatches, successorSecret } from './secret-hash';
 import { SessionCache } from './session-cache';
+import { TokensConfig, tokensConfig } from './tokens.config';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -42,9 +41,9 @@ export class RefreshTokensService {
     private readonly tokens: RefreshTokensRepository,
     private readonly cache: SessionCache,
     private readonly transactions: Transactions,
-    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+    @Inject(tokensConfig.KEY) config: TokensConfig,
   ) {
-    const settings = config.get('tokens', { infer: true });
+    const settings = config;
     this.ttlSeconds = settings.refreshTokenTtl;
     this.reuseGraceMs = settings.refreshTokenReuseGrace * 1000;
     this.rotation = settings.refreshTokenRotation;

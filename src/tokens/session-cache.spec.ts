@@ -1,4 +1,4 @@
-import { configStub } from '../../test/support/config-stub';
+import { configFixture } from '../../test/fixtures/config.fixture';
 import { UserEntity, UserStatus } from '../users/entities/user.entity';
 import { SessionCache } from './session-cache';
 
@@ -9,7 +9,7 @@ describe(SessionCache.name, () => {
   let sut: SessionCache;
 
   beforeEach(() => {
-    sut = new SessionCache(configStub({ tokens: { sessionCacheTtlMs: 60_000 } }));
+    sut = new SessionCache(configFixture.tokens({ sessionCacheTtlMs: 60_000 }));
   });
 
   it('answers from the cache for the session and user it was given', () => {
@@ -66,7 +66,7 @@ describe(SessionCache.name, () => {
   });
 
   it('caches nothing when SESSION_CACHE_TTL_MS is 0', () => {
-    const off = new SessionCache(configStub({ tokens: { sessionCacheTtlMs: 0 } }));
+    const off = new SessionCache(configFixture.tokens({ sessionCacheTtlMs: 0 }));
     off.set('session-1', alice, later, off.ticket());
 
     expect(off.get('session-1', alice.id, new Date())).toBeUndefined();

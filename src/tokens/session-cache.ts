@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
-import { AllConfig } from '../config/config.types';
 import { UserEntity } from '../users/entities/user.entity';
+import { TokensConfig, tokensConfig } from './tokens.config';
 
 interface CachedSession {
   user: UserEntity;
@@ -34,8 +33,8 @@ export class SessionCache {
   private readonly tombstones?: LRUCache<string, number>;
   private seq = 0;
 
-  constructor(@Inject(ConfigService) config: ConfigService<AllConfig, true>) {
-    const ttl = config.get('tokens.sessionCacheTtlMs', { infer: true });
+  constructor(@Inject(tokensConfig.KEY) config: TokensConfig) {
+    const ttl = config.sessionCacheTtlMs;
     if (ttl > 0) {
       this.entries = new LRUCache({ max: MAX_ENTRIES, ttl });
       this.tombstones = new LRUCache({ max: MAX_ENTRIES, ttl: Math.max(TOMBSTONE_TTL_MS, ttl) });

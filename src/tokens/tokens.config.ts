@@ -22,7 +22,8 @@ export function readTokensConfig(env: NodeJS.ProcessEnv = process.env): TokensCo
     keys: loadJwtKeys(env),
     issuer: readString(env, 'JWT_ISSUER', 'auth-service'),
     audience: readString(env, 'JWT_AUDIENCE', 'auth-service'),
-    // Lifetimes from the API document; docs/operations.md explains how and why to shorten them.
+    // 24 h and 90 days, the lifetimes clients written against this API expect; docs/operations.md
+    // explains how and why to shorten them.
     accessTokenTtl: readDurationSeconds(env, 'ACCESS_TOKEN_TTL', '24h'),
     refreshTokenTtl: readDurationSeconds(env, 'REFRESH_TOKEN_TTL', '90d'),
     refreshTokenRotation: readBoolean(env, 'REFRESH_TOKEN_ROTATION', false),

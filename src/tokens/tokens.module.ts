@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessTokensService } from './access-tokens.service';
 import { ChallengeSessionsService } from './challenge-sessions.service';
@@ -9,10 +10,14 @@ import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { RefreshTokensService } from './refresh-tokens.service';
 import { SessionCache } from './session-cache';
+import { tokensConfig } from './tokens.config';
 
 /** Owns every secret the service issues: JWTs, refresh tokens (as hashes), sessions and codes. */
 @Module({
-  imports: [TypeOrmModule.forFeature([RefreshTokenEntity, ChallengeSessionEntity, ConfirmationCodeEntity])],
+  imports: [
+    ConfigModule.forFeature(tokensConfig),
+    TypeOrmModule.forFeature([RefreshTokenEntity, ChallengeSessionEntity, ConfirmationCodeEntity]),
+  ],
   providers: [
     AccessTokensService,
     RefreshTokensService,

@@ -1,8 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { AllConfig } from '../config/config.types';
 import { AccountProvisioningService } from './account-provisioning.service';
 import { UsersService } from './users.service';
 
@@ -14,18 +12,17 @@ export class FirstRunAdmin implements OnApplicationBootstrap {
   constructor(
     private readonly users: UsersService,
     private readonly provisioning: AccountProvisioningService,
-    @Inject(ConfigService) private readonly config: ConfigService<AllConfig, true>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (await this.users.hasAnyUser()) return;
-    const admin = this.config.get('auth.admin', { infer: true });
     try {
-      const result = await this.provisioning.seedAdmin(admin);
+      const result = await this.provisioning.seedAdmin();
       if (!result.created) return;
       this.logger.log(`Created the admin account "${result.user.username}"`);
       if (result.generatedPassword) {
-        // Printed once, straight to the terminal rather than the log stream, as the contract asks.
+        // Printed once, on stdout rather than through the logger: no password may reach the log
+        // stream, and the operator starting the service for the first time needs this one.
         process.stdout.write(
           `\n  Admin "${result.user.username}" has the temporary password: ${result.generatedPassword}\n` +
             '  It is shown only now. Log in with it to set a new password.\n\n',

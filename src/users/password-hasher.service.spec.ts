@@ -1,5 +1,5 @@
 import bcrypt from 'bcrypt';
-import { configStub } from '../../test/support/config-stub';
+import { configFixture } from '../../test/fixtures/config.fixture';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { hashingThreads } from '../config/thread-pool';
@@ -13,7 +13,7 @@ describe(PasswordHasher.name, () => {
   let sut: PasswordHasher;
 
   beforeEach(async () => {
-    sut = new PasswordHasher(configStub({ auth: { bcryptCost: 4, passwordQueueLimit: 64 } }));
+    sut = new PasswordHasher(configFixture.users({ bcryptCost: 4, passwordQueueLimit: 64 }));
     await sut.onModuleInit();
   });
   afterEach(() => jest.restoreAllMocks());
@@ -116,7 +116,7 @@ describe(PasswordHasher.name, () => {
   describe('with PASSWORD_QUEUE_LIMIT', () => {
     const threads = hashingThreads();
     const limited = async (passwordQueueLimit: number) => {
-      const hasher = new PasswordHasher(configStub({ auth: { bcryptCost: 4, passwordQueueLimit } }));
+      const hasher = new PasswordHasher(configFixture.users({ bcryptCost: 4, passwordQueueLimit }));
       await hasher.onModuleInit();
       return hasher;
     };

@@ -1,12 +1,11 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { Semaphore } from 'async-mutex';
 import * as bcrypt from 'bcrypt';
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { AllConfig } from '../config/config.types';
 import { hashingThreads } from '../config/thread-pool';
+import { usersConfig, UsersConfig } from './users.config';
 
 /**
  * bcrypt reads only the first 72 bytes of its input, and a 64-character password in a
@@ -34,12 +33,14 @@ export class PasswordHasher implements OnModuleInit {
    */
   private readonly threads = new Semaphore(hashingThreads());
   private readonly capacity: number;
+  /** PASSWORD_QUEUE_LIMIT: how many checks may wait for a thread. */
+  readonly queueLimit: number;
   private inFlight = 0;
 
-  constructor(@Inject(ConfigService) config: ConfigService<AllConfig, true>) {
-    const auth = config.get('auth', { infer: true });
-    this.cost = auth.bcryptCost;
-    this.capacity = hashingThreads() + auth.passwordQueueLimit;
+  constructor(@Inject(usersConfig.KEY) config: UsersConfig) {
+    this.cost = config.bcryptCost;
+    this.queueLimit = config.passwordQueueLimit;
+    this.capacity = hashingThreads() + config.passwordQueueLimit;
   }
 
   async onModuleInit(): Promise<void> {

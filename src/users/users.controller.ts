@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../common/decorators/api-errors.decorator';
-import { CurrentUser, type Principal } from '../common/decorators/current-user.decorator';
+import type { Principal } from '../auth/principal';
+import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { toUserProfile, UserProfileResponseDto } from './dto/user-profile-response.dto';
 
 @ApiTags('Account')

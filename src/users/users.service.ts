@@ -1,11 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { isEmail } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { AllConfig } from '../config/config.types';
 import { isUniqueViolation } from '../database/database-errors';
 import { Transactions } from '../database/transactions';
 import { Role, UserEntity, UserStatus } from './entities/user.entity';
@@ -13,6 +11,7 @@ import { PasswordHasher } from './password-hasher.service';
 import { PasswordPolicy } from './password-policy';
 import { canonicalUsername, isValidUsername } from './username';
 import { UsersRepository } from './users.repository';
+import { usersConfig, UsersConfig } from './users.config';
 
 /** A password that matched, as `verifyPassword` found it; pass it back, never look inside. */
 export type PasswordMatch = Readonly<{ userId: string }>;
@@ -41,9 +40,14 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
     private readonly transactions: Transactions,
-    @Inject(ConfigService) config: ConfigService<AllConfig, true>,
+    @Inject(usersConfig.KEY) config: UsersConfig,
   ) {
-    this.temporaryPasswordTtl = config.get('auth.temporaryPasswordTtl', { infer: true });
+    this.temporaryPasswordTtl = config.temporaryPasswordTtl;
+  }
+
+  /** PASSWORD_QUEUE_LIMIT: how many password checks may wait for a hashing thread. */
+  get passwordQueueLimit(): number {
+    return this.hasher.queueLimit;
   }
 
   findById(id: string): Promise<UserEntity | null> {

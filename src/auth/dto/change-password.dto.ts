@@ -1,4 +1,5 @@
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { PasswordField, TokenField } from './credential-fields.decorator';
 
 export class ChangePasswordDto {
   /**
@@ -6,23 +7,17 @@ export class ChangePasswordDto {
    * @example "sInR5cCI6IkpXVCJ9eyJhbGciOiJIUzI1NiI"
    */
   @IsOptional()
-  @IsNotEmpty()
-  @MaxLength(4096)
-  @IsString()
+  @TokenField(4096)
   access_token?: string;
 
   /** @example "j8BDWYrQwDF5u4Yu" */
-  @IsNotEmpty()
-  @MaxLength(1024)
-  @IsString()
+  @PasswordField()
   previous_password!: string;
 
   /**
    * At least 8 characters, not a common password, not the username.
    * @example "b2BDWZrQwDF5u4Yu"
    */
-  @IsNotEmpty()
-  @MaxLength(1024)
-  @IsString()
+  @PasswordField()
   proposed_password!: string;
 }

@@ -1,7 +1,7 @@
-import { IsUsername } from '../../users/username';
+import { UsernameField } from './credential-fields.decorator';
 
 export class ForgotPasswordDto {
   /** @example "admin" */
-  @IsUsername()
+  @UsernameField()
   username!: string;
 }

@@ -1,19 +1,16 @@
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { IsUsername } from '../../users/username';
+import { PasswordField, UsernameField } from './credential-fields.decorator';
 
 export class LoginDto {
   /**
    * Case-insensitive account name.
    * @example "admin"
    */
-  @IsUsername()
+  @UsernameField()
   username!: string;
 
   /**
    * @example "j8BDWYrQwDF5u4Yu"
    */
-  @IsNotEmpty()
-  @MaxLength(1024)
-  @IsString()
+  @PasswordField()
   password!: string;
 }

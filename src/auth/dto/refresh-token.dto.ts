@@ -1,19 +1,16 @@
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { IsUsername } from '../../users/username';
+import { TokenField, UsernameField } from './credential-fields.decorator';
 
 export class RefreshTokenDto {
   /**
    * @example "admin"
    */
-  @IsUsername()
+  @UsernameField()
   username!: string;
 
   /**
    * The refresh token from login.
    * @example "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
    */
-  @IsNotEmpty()
-  @MaxLength(512)
-  @IsString()
+  @TokenField(512)
   refresh_token!: string;
 }

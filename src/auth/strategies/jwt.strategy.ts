@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { invalidAccessToken } from '../../common/errors/api.exception';
-import { Principal } from '../../common/decorators/current-user.decorator';
+import { Principal } from '../principal';
 import { AccessTokensService, assertAccessToken } from '../../tokens/access-tokens.service';
 import { RefreshTokensService } from '../../tokens/refresh-tokens.service';
 

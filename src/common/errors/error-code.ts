@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 
-/** Machine-readable error codes, sent as `code` beside the contract's `{message, status}`. */
+/** Machine-readable error codes, sent as `code` beside `{message, status}`: clients branch on it, not the message. */
 export enum ErrorCode {
   InvalidParameter = 'InvalidParameter',
   InvalidPassword = 'InvalidPassword',

@@ -42,8 +42,8 @@ function httpMessage(exception: HttpException): string {
 }
 
 /**
- * The single place where an error becomes a response: every layer's failure leaves as the
- * contract's `{message, status}` (plus `code`), and nothing internal (stack, SQL) is sent.
+ * The single place where an error becomes a response: every layer's failure leaves in the one
+ * shape clients parse, `{message, status, code}`, and nothing internal (stack, SQL) is sent.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {

@@ -13,7 +13,8 @@ const INDICATORS: ApiPropertyOptions = {
 
 /**
  * What GET /health answers while every dependency is up (the terminus result). A failed check
- * is not this shape: it leaves as the contract's 503 `{message, status}`.
+ * is not this shape: it leaves as a 503 `{message, status, code}`, like every other error, so a
+ * client needs one error parser.
  */
 export class HealthResponseDto {
   /** @example "ok" */

@@ -1,0 +1,17 @@
+import { auditConfig } from './audit/audit.config';
+import { authConfig } from './auth/auth.config';
+import { appConfig } from './config/app.config';
+import { databaseConfig } from './database/database.config';
+import { mailConfig } from './mail/mail.config';
+import { tokensConfig } from './tokens/tokens.config';
+import { usersConfig } from './users/users.config';
+
+/**
+ * Reads every settings namespace once. Entry points call it before Nest starts, so a bad
+ * value is reported as the one line that names it instead of a framework stack trace.
+ */
+export function checkAllConfig(): void {
+  for (const read of [appConfig, databaseConfig, usersConfig, authConfig, tokensConfig, mailConfig, auditConfig]) {
+    read();
+  }
+}
