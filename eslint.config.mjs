@@ -10,7 +10,9 @@ export default tseslint.config(
   prettier,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.cjs', 'scripts/*.js', 'test/support/*.js'] } },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '*.cjs', 'scripts/*.js', 'test/support/*.js'] },
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
