@@ -36,6 +36,10 @@ export async function createApp(): Promise<NestFastifyApplication> {
     // A socket silent that long is closed, whatever it is doing (between requests Node's
     // keep-alive timeout closes it sooner); twice the request timeout leaves a slow answer room.
     connectionTimeout: 2 * requestTimeoutMs,
+    // On close (SIGTERM, see main.ts): idle keep-alive connections are closed at once, and a
+    // request that still arrives on a busy one is answered 503 without running its route.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
     // A caller's X-Request-Id is kept when it looks like one, so logs can be joined across services.
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
@@ -50,15 +54,25 @@ export async function createApp(): Promise<NestFastifyApplication> {
 
   const fastify = app.getHttpAdapter().getInstance();
   acceptOnlyJson(fastify, bodyLimit);
+  // Once closing, each answer to a request in flight closes its connection: left open for
+  // keep-alive, it would hold the shutdown until the grace period ends.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('X-Request-Id', request.id);
+    if (closing) void reply.header('Connection', 'close');
     // Responses carry tokens and personal data: no cache may keep them (RFC 6749 5.1).
     if (!reply.hasHeader('Cache-Control')) void reply.header('Cache-Control', 'no-store');
     done(null, payload);
   });
 
   applySecurity(app, config);
-  app.enableShutdownHooks();
+  // No app.enableShutdownHooks(): Nest would stop the workers and the audit buffer before the
+  // requests in flight are answered, and end by killing itself with the signal. main.ts
+  // handles SIGTERM and SIGINT instead.
   setupSwagger(app);
   await app.init();
   return app;

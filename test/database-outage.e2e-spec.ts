@@ -56,6 +56,8 @@ describe('database outage (e2e, MySQL)', () => {
   const revoke = (refreshToken: string) => api.post('/v1/token-revoke', { refresh_token: refreshToken });
   const me = (accessToken: string) => api.get('/v1/me', { authorization: `Bearer ${accessToken}` });
   const health = () => api.get('/health');
+  const ready = () => api.get('/health/ready');
+  const live = () => api.get('/health/live');
 
   /** Runs a request and checks it answered the contract's 503, promptly. */
   async function expectUnavailable(request: () => Promise<TestResponse>): Promise<void> {
@@ -111,6 +113,9 @@ describe('database outage (e2e, MySQL)', () => {
     await expectUnavailable(() => refresh(tokens.refresh_token));
     await expectUnavailable(() => me(tokens.access_token));
     await expectUnavailable(health);
+    await expectUnavailable(ready);
+    // Restarting the process would not bring the database back: liveness stays up.
+    await expect(live()).resolves.toMatchObject({ status: 200, body: { status: 'ok' } });
     // The revoke did not happen: after recovery the token still works.
     await expectUnavailable(() => revoke(tokens.refresh_token));
 
@@ -118,6 +123,7 @@ describe('database outage (e2e, MySQL)', () => {
 
     expect((await eventuallyOk(login)).status).toBe(200);
     expect((await eventuallyOk(health)).status).toBe(200);
+    expect((await ready()).status).toBe(200);
     await expect(refresh(tokens.refresh_token)).resolves.toMatchObject({ status: 200 });
     await expect(me(tokens.access_token)).resolves.toMatchObject({ status: 200, body: { username: 'admin' } });
   }, 60000);

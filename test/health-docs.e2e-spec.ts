@@ -8,20 +8,31 @@ describe('health and API docs (e2e)', () => {
   });
   afterAll(() => api.close());
 
-  describe('GET /health', () => {
-    it('answers 200 with the database reported up', async () => {
-      const response = await api.get('/health');
+  describe.each(['/health', '/health/ready'])('GET %s', (path) => {
+    it('answers 200 with the database reported up, for no cache to keep', async () => {
+      const response = await api.get(path);
 
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(response.headers.get('cache-control')).toMatch(/no-store/);
       expect(response.body).toMatchObject({ status: 'ok', details: { database: { status: 'up' } } });
     });
 
     it('needs no access token, and a bad one does not get in its way', async () => {
-      const response = await api.get('/health', { authorization: 'Bearer not-a-token' });
+      const response = await api.get(path, { authorization: 'Bearer not-a-token' });
 
       expect(response.status).toBe(200);
       expect(response.body.status).toBe('ok');
+    });
+  });
+
+  describe('GET /health/live', () => {
+    it('answers 200 with a bare status, needing no access token, for no cache to keep', async () => {
+      const response = await api.get('/health/live', { authorization: 'Bearer not-a-token' });
+
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toMatch(/no-store/);
+      expect(response.body).toEqual({ status: 'ok' });
     });
   });
 
@@ -72,6 +83,8 @@ describe('health and API docs (e2e)', () => {
       ['/v1/token-revoke', 'post'],
       ['/v1/me', 'get'],
       ['/health', 'get'],
+      ['/health/ready', 'get'],
+      ['/health/live', 'get'],
     ])('documents %s (%s)', (path, method) => {
       expect(document.paths).toHaveProperty([path, method]);
       expect(document.paths[path][method].responses).toHaveProperty('200');

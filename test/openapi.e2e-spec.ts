@@ -107,6 +107,22 @@ const ROUTES: Record<string, Partial<Record<Method, DocumentedRoute>>> = {
   '/health': {
     get: { tag: 'Health', errors: [503], bearer: false, description: 'Answers 200 when the database answers a query.' },
   },
+  '/health/ready': {
+    get: {
+      tag: 'Health',
+      errors: [503],
+      bearer: false,
+      description: 'Answers 200 when the database answers a query; 503 takes the instance out of rotation.',
+    },
+  },
+  '/health/live': {
+    get: {
+      tag: 'Health',
+      errors: [],
+      bearer: false,
+      description: 'Answers 200 while the process serves requests; checks no dependency.',
+    },
+  },
 };
 
 const OPERATIONS = Object.entries(ROUTES).flatMap(([path, methods]) =>

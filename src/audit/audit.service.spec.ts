@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { EntityManager, In, LessThan, Repository } from 'typeorm';
+import { EntityManager, In, InsertResult, LessThan, Repository } from 'typeorm';
 import { configFixture } from '../../test/fixtures/config.fixture';
 import { clientFixture, userFixture } from '../../test/fixtures/user.fixture';
 import { later, Mock, mockOf, newJanitorMock, NOW, withFixedClock } from '../../test/utils';
@@ -9,6 +9,13 @@ import { AuditEventEntity, AuditEventType } from './entities/audit-event.entity'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const alice = userFixture();
+
+/** An insert that the test ends when it chooses. */
+function pendingInsert() {
+  let end!: () => void;
+  const promise = new Promise<InsertResult>((resolve) => (end = () => resolve(new InsertResult())));
+  return { promise, end };
+}
 
 /** The row recordSoon/record writes for `username`'s token refresh, at `at`. */
 const refreshed = (username: string, at: Date = NOW) => ({
@@ -173,6 +180,46 @@ describe(AuditService.name, () => {
       await expect(sut.onModuleDestroy()).resolves.toBeUndefined();
 
       expect(events.insert).not.toHaveBeenCalled();
+    });
+
+    it('waits for an insert the timer started before it, so the connection is not closed under it', async () => {
+      const insert = pendingInsert();
+      events.insert.mockReturnValueOnce(insert.promise);
+      refresh('alice');
+      await jest.advanceTimersByTimeAsync(50);
+      expect(inserts()).toEqual([[refreshed('alice')]]);
+
+      let destroyed = false;
+      const destroying = sut.onModuleDestroy().then(() => (destroyed = true));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(destroyed).toBe(false);
+
+      insert.end();
+      await expect(destroying).resolves.toBe(true);
+      expect(inserts()).toHaveLength(1);
+    });
+
+    it('writes an event recorded once shutdown has begun at once, and waits for that insert too', async () => {
+      const insert = pendingInsert();
+      events.insert.mockReturnValueOnce(insert.promise);
+      refresh('alice');
+      let destroyed = false;
+      const destroying = sut.onModuleDestroy().then(() => (destroyed = true));
+
+      // A request still finishing records after the buffer was flushed: no timer, which would
+      // fire after the connection is closed.
+      refresh('bob');
+
+      expect(inserts()).toEqual([[refreshed('alice')], [refreshed('bob')]]);
+      expect(jest.getTimerCount()).toBe(0);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(destroyed).toBe(false);
+      insert.end();
+      await expect(destroying).resolves.toBe(true);
+
+      refresh('carol');
+      expect(inserts()).toEqual([[refreshed('alice')], [refreshed('bob')], [refreshed('carol')]]);
+      expect(jest.getTimerCount()).toBe(0);
     });
   });
 

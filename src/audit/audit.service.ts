@@ -27,6 +27,9 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Audit');
   private buffer: AuditEventEntity[] = [];
   private flushTimer?: NodeJS.Timeout;
+  /** Inserts under way; shutdown waits for them before the connection is closed. */
+  private readonly writes = new Set<Promise<void>>();
+  private stopping = false;
   private readonly retentionMs: number;
 
   constructor(
@@ -56,24 +59,35 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * For frequent, routine events (token refreshes): written in one insert with the others
-   * of the next few milliseconds, off the request path.
+   * of the next few milliseconds, off the request path. Once shutdown has begun, written at
+   * once: a timer would fire after the connection is closed.
    */
   recordSoon(type: AuditEventType, subject: AuditSubject, client: ClientInfo): void {
     this.buffer.push(event(type, subject, client));
-    if (this.buffer.length >= MAX_BUFFERED) void this.flush();
+    if (this.stopping || this.buffer.length >= MAX_BUFFERED) void this.flush();
     else this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   }
 
+  /** Writes what is buffered and waits for every insert under way, the timer's included. */
   async onModuleDestroy(): Promise<void> {
-    await this.flush();
+    this.stopping = true;
+    void this.flush();
+    // Events recorded while this waits are written at once and join the set.
+    while (this.writes.size > 0) await Promise.all(this.writes);
   }
 
-  private async flush(): Promise<void> {
+  private flush(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const batch = this.buffer;
     this.buffer = [];
-    if (batch.length === 0) return;
+    if (batch.length === 0) return Promise.resolve();
+    const write = this.write(batch).finally(() => this.writes.delete(write));
+    this.writes.add(write);
+    return write;
+  }
+
+  private async write(batch: AuditEventEntity[]): Promise<void> {
     try {
       await this.events.insert(batch);
     } catch (error) {

@@ -28,6 +28,13 @@ export interface AppConfig {
   corsOrigins: string[];
   /** How long a client may take to send a request's headers and body. */
   requestTimeoutMs: number;
+  /**
+   * How long SIGTERM waits for requests in flight before closing their connections. Bounded
+   * so a stuck or trickling request cannot hold a stopping instance until the orchestrator
+   * kills it, and the audit buffer with it. 10 s outlasts any honest answer (a queued bcrypt
+   * included) and leaves room inside Kubernetes' default 30 s grace; 0 closes them at once.
+   */
+  shutdownGraceMs: number;
 }
 
 export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -41,6 +48,7 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: readTrustProxy(readString(env, 'TRUST_PROXY')),
     corsOrigins: readCorsOrigins(readString(env, 'CORS_ORIGINS', '')),
     requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
   };
 }
 

@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { databaseConfig, DatabaseConfig } from './database.config';
 import { Janitor } from './janitor';
+import { runMigrationsOnce } from './migrate-once';
 import { JanitorWorker } from './janitor.worker';
 import { Transactions } from './transactions';
 import { buildDataSourceOptions } from './typeorm-options';
@@ -36,6 +38,17 @@ export class DatabaseModule {
             retryAttempts,
             retryDelay: 2000,
           }),
+          // Migrations run after connecting, under a lock where instances can race (migrate-once.ts).
+          dataSourceFactory: async (options?: DataSourceOptions) => {
+            const dataSource = await new DataSource({ ...options!, migrationsRun: false }).initialize();
+            try {
+              await runMigrationsOnce(dataSource);
+            } catch (error) {
+              await dataSource.destroy();
+              throw error;
+            }
+            return dataSource;
+          },
         }),
       ],
     };

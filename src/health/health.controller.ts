@@ -3,8 +3,13 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { Public } from '../common/decorators/public.decorator';
-import { HealthResponseDto } from './dto/health-response.dto';
+import { HealthResponseDto, LivenessResponseDto } from './dto/health-response.dto';
 
+/**
+ * Probes for load balancers and orchestrators. Liveness checks nothing outside the process,
+ * so a database outage makes instances unready (taken out of rotation) but never restarted:
+ * restarting every instance would not bring the database back.
+ */
 @ApiTags('Health')
 @Public()
 @Controller('health')
@@ -15,13 +20,36 @@ export class HealthController {
   ) {}
 
   @Get()
-  // terminus documents its own failure body, but our filter turns a failed check into the
-  // 503 {message, status, code} every error has: describe that one instead (the no-cache header stays).
+  // terminus documents its own failure body, but our filter answers every error in one
+  // `{message, status}` shape so clients need one parser: describe that one instead (the
+  // no-cache header stays).
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Liveness and readiness', description: 'Answers 200 when the database answers a query.' })
+  @ApiOperation({ summary: 'Readiness', description: 'Answers 200 when the database answers a query.' })
   @ApiOkResponse({ type: HealthResponseDto, description: 'The service and its database are up' })
   @ApiErrors(HttpStatus.SERVICE_UNAVAILABLE)
   check(): Promise<HealthCheckResult> {
+    return this.ready();
+  }
+
+  @Get('ready')
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOperation({
+    summary: 'Readiness',
+    description: 'Answers 200 when the database answers a query; 503 takes the instance out of rotation.',
+  })
+  @ApiOkResponse({ type: HealthResponseDto, description: 'The service and its database are up' })
+  @ApiErrors(HttpStatus.SERVICE_UNAVAILABLE)
+  ready(): Promise<HealthCheckResult> {
     return this.health.check([() => this.database.pingCheck('database', { timeout: 2000 })]);
+  }
+
+  @Get('live')
+  @ApiOperation({
+    summary: 'Liveness',
+    description: 'Answers 200 while the process serves requests; checks no dependency.',
+  })
+  @ApiOkResponse({ type: LivenessResponseDto, description: 'The process is serving requests' })
+  live(): LivenessResponseDto {
+    return { status: 'ok' };
   }
 }

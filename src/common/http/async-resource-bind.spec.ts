@@ -1,7 +1,5 @@
 import fastify from 'fastify';
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { fixAsyncResourceBind } from './async-resource-bind';
 import { acceptOnlyJson } from './json-body-parser';
 
@@ -14,14 +12,6 @@ const nodeDefinesAccessor = Object.hasOwn(
   'asyncResource',
 );
 
-/** V8's gc(), which a new context gets once the flag is set (this process did not start with it). */
-function exposedGc(): (options?: { type: 'major' | 'minor' }) => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as (options?: { type: 'major' | 'minor' }) => void;
-}
-
-const oldSpaceUsed = () => getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')!.space_used_size;
-
 describe(fixAsyncResourceBind.name, () => {
   let installed: boolean;
 
@@ -33,6 +23,8 @@ describe(fixAsyncResourceBind.name, () => {
     AsyncResource.prototype.bind = nodeBind as AsyncResource['bind'];
   });
 
+  // What the missing accessor saves (garbage promoted per request) depends on the collector's
+  // timing, so it is measured, not asserted: node bench/workarounds/async-resource-bind.js.
   it("replaces Node's bind where it defines the deprecated asyncResource accessor, and only once", () => {
     // Node 20 defines it (DEP0172); a Node that no longer does keeps its own bind.
     expect(installed).toBe(nodeDefinesAccessor);
@@ -40,34 +32,6 @@ describe(fixAsyncResourceBind.name, () => {
     const bound = new AsyncResource('test').bind(() => undefined);
     expect(Object.hasOwn(bound, 'asyncResource')).toBe(false);
     expect(fixAsyncResourceBind()).toBe(false);
-  });
-
-  /**
-   * What the fix is for. Fastify binds one callback per request that has a body; with Node's
-   * bind, what that callback holds survives the young-generation collections and is promoted
-   * to the old space, to wait there for a full collection.
-   */
-  it("lets what a per-request callback holds die young, where Node's bind has it promoted", () => {
-    const gc = exposedGc();
-    const promotedBytes = (bind: (resource: AsyncResource, fn: Callback) => Callback) => {
-      gc();
-      const before = oldSpaceUsed();
-      for (let i = 0; i < 20_000; i++) {
-        const request = { body: new Array<number>(64).fill(i) };
-        bind(new AsyncResource('request'), () => request.body.length)();
-      }
-      gc({ type: 'minor' });
-      gc({ type: 'minor' });
-      return oldSpaceUsed() - before;
-    };
-
-    // The installed bind first, at its best of three: Node's leaves garbage for the next gc() to
-    // sweep. On Node 20, 20,000 requests promote tens of MB with Node's bind, a few KB without.
-    const withInstalledBind = Math.min(...[1, 2, 3].map(() => promotedBytes((resource, fn) => resource.bind(fn))));
-    const withNodeBind = promotedBytes((resource, fn) => nodeBind.call(resource, fn));
-
-    expect(withNodeBind).toBeGreaterThan(4_000_000);
-    expect(withInstalledBind).toBeLessThan(1_000_000);
   });
 
   it('runs the callback in the async context the resource was created in, wherever it is called from', async () => {

@@ -11,8 +11,14 @@ const INDICATORS: ApiPropertyOptions = {
   example: { database: { status: 'up' } },
 };
 
+/** What GET /health/live answers: the process is serving requests. */
+export class LivenessResponseDto {
+  /** @example "ok" */
+  status!: 'ok';
+}
+
 /**
- * What GET /health answers while every dependency is up (the terminus result). A failed check
+ * What GET /health and GET /health/ready answer while every dependency is up (the terminus result). A failed check
  * is not this shape: it leaves as a 503 `{message, status, code}`, like every other error, so a
  * client needs one error parser.
  */

@@ -1,0 +1,103 @@
+import { createConnection } from 'mysql2/promise';
+import { MIGRATIONS } from '../src/database/migrations';
+import { killChildren, ServerProcess, spawnServer, startServer } from './support/processes';
+import { mailSettings, SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+
+// Several compiled servers on one MariaDB database, as a load balancer would run them.
+jest.setTimeout(120000);
+
+const TEMPORARY_PASSWORD_LINE = /temporary password: (\S+)/i;
+
+/** Polls /health/ready until it answers 200; the instance's output if it exits or never does. */
+async function ready(server: ServerProcess, timeoutMs = 60000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void server.exited.then(() => (exited = true));
+  while (Date.now() < deadline && !exited) {
+    const status = await server.get('/health/ready').then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`instance not ready (exited: ${exited}):\n${server.output().stderr}`);
+}
+
+async function query<T>(db: TestDatabase, sql: string): Promise<T[]> {
+  const connection = await createConnection(db.url);
+  try {
+    const [rows] = await connection.query(sql);
+    return rows as T[];
+  } finally {
+    await connection.end();
+  }
+}
+
+describe('several instances on one database (e2e, MariaDB)', () => {
+  let db: TestDatabase | undefined;
+  let smtp: SmtpCatcher | undefined;
+
+  afterEach(async () => {
+    await killChildren();
+    await smtp?.stop();
+    await db?.drop();
+    db = smtp = undefined;
+  });
+
+  it('starting together on an empty database, all come up, migrate it once and create one admin', async () => {
+    db = await createTestDatabase();
+    const instances = await Promise.all(Array.from({ length: 4 }, () => spawnServer({ DATABASE_URL: db!.url })));
+
+    await Promise.all(instances.map((instance) => ready(instance)));
+
+    const applied = await query<{ name: string; count: number }>(
+      db,
+      'SELECT name, COUNT(*) AS count FROM migrations GROUP BY name ORDER BY name',
+    );
+    expect(applied).toHaveLength(MIGRATIONS.length);
+    expect(applied.every((row) => Number(row.count) === 1)).toBe(true);
+    const admins = await query<{ username: string }>(db, 'SELECT username FROM users');
+    expect(admins).toEqual([{ username: 'admin' }]);
+    // Exactly one instance created the admin, and so only one knows its temporary password.
+    const printed = instances.filter((instance) => TEMPORARY_PASSWORD_LINE.test(instance.output().stdout));
+    expect(printed).toHaveLength(1);
+    for (const instance of instances) expect(instance.output().stderr).toBe('');
+  });
+
+  it('delivers each outbox message once, whichever instance claims it', async () => {
+    db = await createTestDatabase();
+    smtp = await startSmtpCatcher();
+    const settings = {
+      DATABASE_URL: db.url,
+      ADMIN_PASSWORD: 'Several-Instances-1',
+      RATE_LIMIT_PER_MINUTE: '0',
+      FORGOT_PASSWORD_PER_HOUR: '1000',
+      ...mailSettings(smtp),
+      // Both instances poll often, so they contend for every message.
+      MAIL_POLL_INTERVAL_MS: '50',
+    };
+    const first = await startServer(settings);
+    const second = await startServer(settings);
+    const requests = 24;
+
+    const answers = await Promise.all(
+      Array.from({ length: requests }, (_, i) =>
+        (i % 2 === 0 ? first : second).post('/v1/forgot-password', { username: 'admin' }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(requests).fill(200));
+
+    const pending = async () =>
+      Number(
+        (await query<{ n: number }>(db!, 'SELECT COUNT(*) AS n FROM mail_outbox WHERE completed_at IS NULL'))[0].n,
+      );
+    const deadline = Date.now() + 30000;
+    while ((await pending()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await pending()).toBe(0);
+    // Time for a duplicate sent late by the other instance to arrive, if there were one.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(smtp.messages).toHaveLength(requests);
+  });
+});
