@@ -1,11 +1,12 @@
 /**
  * The layering, checked by `npm run lint`. Features (auth, users, tokens, mail, audit, health)
- * may use the shared layers; the shared layers (common, config, database) use no feature, so
- * any feature can be lifted out or tested with them alone. Composition roots (app.module.ts,
- * app.factory.ts, main.ts, all-config.ts, the CLI) are the only places that see everything.
+ * may use the shared layers; the shared layers (common, config, database, metrics, redis) use
+ * no feature, so any feature can be lifted out or tested with them alone. Composition roots
+ * (app.module.ts, app.factory.ts, main.ts, all-config.ts, the CLI) are the only places that
+ * see everything.
  */
 const FEATURES = '^src/(auth|users|tokens|mail|audit|health|swagger)/';
-const SHARED = '^src/(common|config|database)/';
+const SHARED = '^src/(common|config|database|metrics|redis)/';
 const ROOTS = '^src/[^/]+\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -21,7 +22,8 @@ module.exports = {
     {
       name: 'shared-uses-no-feature',
       severity: 'error',
-      comment: 'common, config and database are leaves: modules register with them, never the other way.',
+      comment:
+        'common, config, database, metrics and redis are leaves: modules register with them, never the other way.',
       from: { path: SHARED },
       to: { path: [FEATURES, '^src/cli/', ROOTS] },
     },

@@ -34,8 +34,10 @@ module.exports = {
       // The CLI and first-start specs spawn the compiled code: build it once, before any spec.
       globalSetup: '<rootDir>/test/support/global-setup.js',
       // The outage test cuts a proxied MySQL connection; SQLite has no server to lose. Several
-      // instances share a MySQL database; an SQLite file belongs to one process.
-      testPathIgnorePatterns: mysql ? ['/node_modules/'] : ['/node_modules/', 'database-outage', 'several-instances'],
+      // instances (and the Redis spec's two) share a MySQL database; an SQLite file belongs to one process.
+      testPathIgnorePatterns: mysql
+        ? ['/node_modules/']
+        : ['/node_modules/', 'database-outage', 'several-instances', 'redis'],
       transform: tsJest,
       transformIgnorePatterns,
     },

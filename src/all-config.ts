@@ -3,6 +3,8 @@ import { authConfig } from './auth/auth.config';
 import { appConfig } from './config/app.config';
 import { databaseConfig } from './database/database.config';
 import { mailConfig } from './mail/mail.config';
+import { metricsConfig } from './metrics/metrics.config';
+import { redisConfig } from './redis/redis.config';
 import { tokensConfig } from './tokens/tokens.config';
 import { usersConfig } from './users/users.config';
 
@@ -11,7 +13,17 @@ import { usersConfig } from './users/users.config';
  * value is reported as the one line that names it instead of a framework stack trace.
  */
 export function checkAllConfig(): void {
-  for (const read of [appConfig, databaseConfig, usersConfig, authConfig, tokensConfig, mailConfig, auditConfig]) {
+  for (const read of [
+    appConfig,
+    databaseConfig,
+    usersConfig,
+    authConfig,
+    tokensConfig,
+    mailConfig,
+    auditConfig,
+    metricsConfig,
+    redisConfig,
+  ]) {
     read();
   }
 }

@@ -8,6 +8,9 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
 import { OutboxWorkerModule } from './mail/outbox-worker.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { MetricsServerModule } from './metrics/metrics-server.module';
+import { RedisModule } from './redis/redis.module';
 import { TokensModule } from './tokens/tokens.module';
 import { FirstRunAdminModule } from './users/first-run-admin.module';
 import { UsersModule } from './users/users.module';
@@ -16,6 +19,9 @@ import { UsersModule } from './users/users.module';
   imports: [
     AppConfigModule,
     DatabaseModule.forRoot({ retryAttempts: 10, runJanitor: true }),
+    RedisModule,
+    MetricsModule,
+    MetricsServerModule,
     UsersModule,
     FirstRunAdminModule,
     TokensModule,

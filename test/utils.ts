@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Transactions } from '../src/database/transactions';
 import type { Janitor, TrimTask } from '../src/database/janitor';
+import type { Metrics } from '../src/metrics/metrics';
 
 /**
  * What unit specs build their subject from: typed mocks of its collaborators, a database
@@ -49,6 +50,24 @@ export function newJanitorMock(): { janitor: Mock<Janitor>; trims: Map<string, T
     register: jest.fn((table: string, task: TrimTask) => void trims.set(table, task)),
   });
   return { janitor, trims };
+}
+
+/**
+ * Every counter of `metrics` that has moved, as `name{label="value",...}` → value, so a spec
+ * checks both what it counted and that nothing else was (give the subject a `new Metrics()`).
+ */
+export async function countersOf(metrics: Metrics): Promise<Record<string, number>> {
+  const counted: Record<string, number> = {};
+  for (const metric of await metrics.registry.getMetricsAsJSON()) {
+    // prom-client types it as an enum; at run time it is the exposition's word.
+    if (String(metric.type) !== 'counter') continue;
+    for (const { labels, value } of metric.values) {
+      if (value === 0) continue;
+      const pairs = Object.entries(labels).map(([name, labelValue]) => `${name}="${String(labelValue)}"`);
+      counted[pairs.length ? `${metric.name}{${pairs.sort().join(',')}}` : metric.name] = value;
+    }
+  }
+  return counted;
 }
 
 /** The instant every unit spec's clock shows, unless the spec moves it. */

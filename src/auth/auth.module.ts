@@ -6,6 +6,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { MailModule } from '../mail/mail.module';
+import { Redis } from '../redis/redis';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { authConfig, AuthConfig } from './auth.config';
@@ -20,6 +21,7 @@ import { PasswordController } from './password.controller';
 import { PasswordChangeService } from './password-change.service';
 import { PasswordChangedNotifier } from './password-changed-notifier';
 import { PasswordResetService } from './password-reset.service';
+import { perIpThrottlerStorage } from './per-ip-throttler-storage';
 import { RateLimiterService } from './rate-limiter.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 
@@ -28,13 +30,15 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     ConfigModule.forFeature(authConfig),
     PassportModule,
     TypeOrmModule.forFeature([LoginAttemptEntity, RateLimitEntity]),
-    // Per client IP, in memory: a cheap first line against scripted floods of the auth routes.
+    // Per client IP, a cheap first line against scripted floods of the auth routes: in memory,
+    // or with REDIS_URL counted in Redis across instances (in memory while Redis is down).
     ThrottlerModule.forRootAsync({
       imports: [ConfigModule.forFeature(authConfig)],
-      inject: [authConfig.KEY],
-      useFactory: ({ rateLimitPerMinute: perMinute }: AuthConfig) => {
+      inject: [authConfig.KEY, Redis],
+      useFactory: ({ rateLimitPerMinute: perMinute }: AuthConfig, redis: Redis) => {
         return {
           throttlers: [{ ttl: 60_000, limit: Math.max(perMinute, 1) }],
+          storage: perIpThrottlerStorage(redis),
           skipIf: () => perMinute === 0,
           // One budget per IP across all the auth routes, not one per route.
           generateKey: (_context, tracker, name) => `${name}:${tracker}`,

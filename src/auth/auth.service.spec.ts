@@ -1,10 +1,11 @@
 import { clientFixture, userFixture } from '../../test/fixtures/user.fixture';
-import { later, Mock, mockOf, newTransactionsMock, transactionManager } from '../../test/utils';
+import { countersOf, later, Mock, mockOf, newTransactionsMock, transactionManager } from '../../test/utils';
 import { AuditService } from '../audit/audit.service';
 import { AuditEventType } from '../audit/entities/audit-event.entity';
 import { ApiException, BAD_CREDENTIALS } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { Transactions } from '../database/transactions';
+import { Metrics } from '../metrics/metrics';
 import { AccessTokensService, IssuedTokens } from '../tokens/access-tokens.service';
 import { ChallengeSessionsService } from '../tokens/challenge-sessions.service';
 import { ChallengeSessionEntity } from '../tokens/entities/challenge-session.entity';
@@ -69,12 +70,23 @@ describe(AuthService.name, () => {
   let failuresPerAddress: Mock<LoginFailuresPerAddress>;
   let audit: Mock<AuditService>;
   let transactions: Mock<Transactions>;
+  let metrics: Metrics;
   let sut: AuthService;
 
   const build = ({ rotation }: { rotation: boolean }) => {
     refreshTokens = mockOf<RefreshTokensService>({ rotation });
     refreshTokens.issue.mockResolvedValue(issuedRefresh);
-    sut = new AuthService(users, access, refreshTokens, challenges, throttle, failuresPerAddress, audit, transactions);
+    sut = new AuthService(
+      users,
+      access,
+      refreshTokens,
+      challenges,
+      throttle,
+      failuresPerAddress,
+      audit,
+      transactions,
+      metrics,
+    );
   };
 
   beforeEach(() => {
@@ -89,6 +101,7 @@ describe(AuthService.name, () => {
     failuresPerAddress = mockOf<LoginFailuresPerAddress>();
     audit = mockOf<AuditService>();
     transactions = newTransactionsMock();
+    metrics = new Metrics();
     build({ rotation: false });
   });
 
@@ -133,6 +146,7 @@ describe(AuthService.name, () => {
       expect(users.upgradeHash).toHaveBeenCalledWith(match, PASSWORD);
       expect(audit.record).toHaveBeenCalledTimes(1);
       expect(audit.record).toHaveBeenCalledWith(AuditEventType.LoginSucceeded, aliceSubject, clientFixture);
+      expect(await countersOf(metrics)).toEqual({ 'auth_login_outcomes_total{outcome="success"}': 1 });
     });
 
     it('counts the attempt against the address and the account before it checks the password', async () => {
@@ -161,6 +175,7 @@ describe(AuthService.name, () => {
       expect(failuresPerAddress.reserve).not.toHaveBeenCalled();
       expect(throttle.reserve).not.toHaveBeenCalled();
       expectNoPasswordCheck();
+      expect(await countersOf(metrics)).toEqual({});
     });
 
     it('refuses with the address limit’s 429 once the address has used up its failures, audited as a lockout', async () => {
@@ -172,6 +187,7 @@ describe(AuthService.name, () => {
       expect(audit.record).toHaveBeenCalledWith(AuditEventType.LoginLocked, { username: 'alice' }, clientFixture);
       expect(throttle.reserve).not.toHaveBeenCalled();
       expectNoPasswordCheck();
+      expect(await countersOf(metrics)).toEqual({ 'auth_login_outcomes_total{outcome="locked"}': 1 });
     });
 
     it('refuses with 429 and Retry-After while the account must wait, whatever the password, audited as a lockout', async () => {
@@ -187,6 +203,8 @@ describe(AuthService.name, () => {
       expect(audit.record).toHaveBeenCalledTimes(1);
       expect(audit.record).toHaveBeenCalledWith(AuditEventType.LoginLocked, { username: 'alice' }, clientFixture);
       expectNoPasswordCheck();
+      // The lockout itself is LoginThrottleService's to count; the login's outcome is this one.
+      expect(await countersOf(metrics)).toEqual({ 'auth_login_outcomes_total{outcome="locked"}': 1 });
     });
 
     it.each([
@@ -199,6 +217,7 @@ describe(AuthService.name, () => {
 
       expect(audit.record).not.toHaveBeenCalled();
       expectNoPasswordCheck();
+      expect(await countersOf(metrics)).toEqual({});
     });
 
     it('answers an unknown user as a wrong password, after one dummy comparison, and keeps the attempt counted', async () => {
@@ -216,6 +235,7 @@ describe(AuthService.name, () => {
       );
       expectAttemptKept();
       expect(transactions.run).not.toHaveBeenCalled();
+      expect(await countersOf(metrics)).toEqual({ 'auth_login_outcomes_total{outcome="failure"}': 1 });
     });
 
     it('refuses a wrong password with the same 401, audited against the account, and keeps the attempt counted', async () => {
@@ -227,6 +247,7 @@ describe(AuthService.name, () => {
       expect(audit.record).toHaveBeenCalledWith(AuditEventType.LoginFailed, aliceSubject, clientFixture);
       expectAttemptKept();
       expect(transactions.run).not.toHaveBeenCalled();
+      expect(await countersOf(metrics)).toEqual({ 'auth_login_outcomes_total{outcome="failure"}': 1 });
     });
 
     it('refuses a disabled account with the same 401 even for the right password, and starts no session', async () => {
@@ -238,6 +259,7 @@ describe(AuthService.name, () => {
       expectAttemptKept();
       expect(transactions.run).not.toHaveBeenCalled();
       expect(refreshTokens.issue).not.toHaveBeenCalled();
+      expect(await countersOf(metrics)).toEqual({ 'auth_login_outcomes_total{outcome="failure"}': 1 });
     });
 
     it('starts no session when the password changed or the account was disabled before its row was locked', async () => {
@@ -255,6 +277,7 @@ describe(AuthService.name, () => {
       );
       expectAttemptKept();
       expect(users.upgradeHash).not.toHaveBeenCalled();
+      expect(await countersOf(metrics)).toEqual({ 'auth_login_outcomes_total{outcome="failure"}': 1 });
     });
 
     describe('with a temporary password', () => {
@@ -285,6 +308,7 @@ describe(AuthService.name, () => {
         expect(audit.record).toHaveBeenCalledWith(AuditEventType.LoginSucceeded, aliceSubject, clientFixture);
         expect(transactions.run).not.toHaveBeenCalled();
         expect(refreshTokens.issue).not.toHaveBeenCalled();
+        expect(await countersOf(metrics)).toEqual({ 'auth_login_outcomes_total{outcome="challenge"}': 1 });
       });
 
       it('refuses the right one with 401 once it has expired, but still gives the attempt back', async () => {
@@ -303,6 +327,7 @@ describe(AuthService.name, () => {
           expect.anything(),
           expect.anything(),
         );
+        expect(await countersOf(metrics)).toEqual({ 'auth_login_outcomes_total{outcome="failure"}': 1 });
       });
     });
   });
@@ -350,6 +375,7 @@ describe(AuthService.name, () => {
       );
       expect(refreshTokens.issue).toHaveBeenCalledWith(active, clientFixture, transactionManager);
       expect(access.issue).toHaveBeenCalledWith(active, 'family-1');
+      expect(await countersOf(metrics)).toEqual({ 'auth_session_revocations_total{reason="challenge"}': 1 });
     });
 
     it('once committed, forgets the user’s cached sessions and ends a lockout others caused', async () => {
@@ -411,6 +437,7 @@ describe(AuthService.name, () => {
 
       expectNothingChanged();
       expect(audit.record).not.toHaveBeenCalled();
+      expect(await countersOf(metrics)).toEqual({});
     });
   });
 
@@ -425,6 +452,7 @@ describe(AuthService.name, () => {
 
       expect(refreshTokens.redeem).toHaveBeenCalledWith(dto.refresh_token);
       expect(access.issue).not.toHaveBeenCalled();
+      expect(await countersOf(metrics)).toEqual({ 'auth_token_refreshes_total{outcome="invalid"}': 1 });
     });
 
     it.each(['valid', 'reused'] as const)(
@@ -438,6 +466,7 @@ describe(AuthService.name, () => {
         expect(refreshTokens.recordUse).not.toHaveBeenCalled();
         expect(transactions.run).not.toHaveBeenCalled();
         expect(audit.record).not.toHaveBeenCalled();
+        expect(await countersOf(metrics)).toEqual({ 'auth_token_refreshes_total{outcome="invalid"}': 1 });
       },
     );
 
@@ -449,6 +478,10 @@ describe(AuthService.name, () => {
       expect(refreshTokens.revokeFamily).toHaveBeenCalledWith('family-1');
       expect(audit.record).toHaveBeenCalledWith(AuditEventType.RefreshTokenReused, aliceSubject, clientFixture);
       expect(access.issue).not.toHaveBeenCalled();
+      expect(await countersOf(metrics)).toEqual({
+        'auth_token_refreshes_total{outcome="reused"}': 1,
+        'auth_session_revocations_total{reason="reuse"}': 1,
+      });
     });
 
     describe('without rotation', () => {
@@ -466,6 +499,7 @@ describe(AuthService.name, () => {
         expect(audit.recordSoon).not.toHaveBeenCalled();
         expect(transactions.run).not.toHaveBeenCalled();
         expect(refreshTokens.rotate).not.toHaveBeenCalled();
+        expect(await countersOf(metrics)).toEqual({ 'auth_token_refreshes_total{outcome="success"}': 1 });
       });
 
       it('audits a use the token records as noteworthy (another address, or the first in a minute)', async () => {
@@ -506,6 +540,7 @@ describe(AuthService.name, () => {
         expect(access.issue).toHaveBeenCalledWith(owner, 'family-1');
         expect(audit.recordSoon).toHaveBeenCalledWith(AuditEventType.TokenRefreshed, aliceSubject, clientFixture);
         expect(refreshTokens.recordUse).not.toHaveBeenCalled();
+        expect(await countersOf(metrics)).toEqual({ 'auth_token_refreshes_total{outcome="success"}': 1 });
       });
 
       it('refuses with 401, without rotating, a token whose owner is gone or disabled', async () => {
@@ -515,6 +550,7 @@ describe(AuthService.name, () => {
 
         expect(refreshTokens.rotate).not.toHaveBeenCalled();
         expect(access.issue).not.toHaveBeenCalled();
+        expect(await countersOf(metrics)).toEqual({ 'auth_token_refreshes_total{outcome="invalid"}': 1 });
       });
 
       it('refuses with 401 a token the rotation finds revoked meanwhile', async () => {
@@ -525,6 +561,7 @@ describe(AuthService.name, () => {
         expect(access.issue).not.toHaveBeenCalled();
         expect(refreshTokens.forgetSession).not.toHaveBeenCalled();
         expect(audit.recordSoon).not.toHaveBeenCalled();
+        expect(await countersOf(metrics)).toEqual({ 'auth_token_refreshes_total{outcome="invalid"}': 1 });
       });
 
       it('forgets the session the rotation revoked for a reuse, and audits the reuse', async () => {
@@ -536,6 +573,10 @@ describe(AuthService.name, () => {
         expect(refreshTokens.revokeFamily).not.toHaveBeenCalled();
         expect(audit.record).toHaveBeenCalledWith(AuditEventType.RefreshTokenReused, aliceSubject, clientFixture);
         expect(access.issue).not.toHaveBeenCalled();
+        expect(await countersOf(metrics)).toEqual({
+          'auth_token_refreshes_total{outcome="reused"}': 1,
+          'auth_session_revocations_total{reason="reuse"}': 1,
+        });
       });
     });
   });
@@ -548,6 +589,7 @@ describe(AuthService.name, () => {
 
       expect(refreshTokens.revoke).toHaveBeenCalledWith('token-2.secret-2');
       expect(audit.record).toHaveBeenCalledWith(AuditEventType.TokenRevoked, aliceSubject, clientFixture);
+      expect(await countersOf(metrics)).toEqual({ 'auth_session_revocations_total{reason="token_revoke"}': 1 });
     });
 
     it('accepts a token that is not ours without auditing anything', async () => {
@@ -556,6 +598,7 @@ describe(AuthService.name, () => {
       await expect(sut.revoke('not-a-token', clientFixture)).resolves.toBeUndefined();
 
       expect(audit.record).not.toHaveBeenCalled();
+      expect(await countersOf(metrics)).toEqual({});
     });
   });
 });

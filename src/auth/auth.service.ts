@@ -4,6 +4,7 @@ import { ApiException, badCredentials } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ClientInfo } from '../common/http/client-info';
 import { Transactions } from '../database/transactions';
+import { Metrics } from '../metrics/metrics';
 import { AccessTokensService } from '../tokens/access-tokens.service';
 import { ChallengeSessionsService } from '../tokens/challenge-sessions.service';
 import { RedeemableToken } from '../tokens/refresh-tokens.repository';
@@ -34,6 +35,7 @@ export class AuthService {
     private readonly failuresPerAddress: LoginFailuresPerAddress,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -56,6 +58,7 @@ export class AuthService {
       ? await this.users.verifyPassword(user, password)
       : await this.users.verifyUnknownUserPassword(password);
     if (!user || !match || user.status === UserStatus.Disabled) {
+      this.metrics.loginOutcomes.inc({ outcome: 'failure' });
       await this.audit.record(AuditEventType.LoginFailed, { userId: user?.id, username: canonical }, client);
       throw badCredentials();
     }
@@ -71,9 +74,11 @@ export class AuthService {
       (await this.users.lockIfUnchanged(match, manager)) ? this.startSession(user, client, manager) : null,
     );
     if (!tokens) {
+      this.metrics.loginOutcomes.inc({ outcome: 'failure' });
       await this.audit.record(AuditEventType.LoginFailed, subject, client);
       throw badCredentials();
     }
+    this.metrics.loginOutcomes.inc({ outcome: 'success' });
     await this.attemptPassed(canonical, client);
     await this.users.upgradeHash(match, password);
     await this.audit.record(AuditEventType.LoginSucceeded, subject, client);
@@ -88,6 +93,7 @@ export class AuthService {
       if (wait > 0) throw lockedOut(wait);
     } catch (error) {
       if (error instanceof ApiException && error.code === ErrorCode.LimitExceeded) {
+        this.metrics.loginOutcomes.inc({ outcome: 'locked' });
         await this.audit.record(AuditEventType.LoginLocked, { username: canonical }, client);
       }
       throw error;
@@ -101,6 +107,7 @@ export class AuthService {
   private async newPasswordChallenge(user: UserEntity, client: ClientInfo): Promise<LoginResponseDto> {
     const subject = subjectOf(user);
     if (this.users.isTemporaryPasswordExpired(user)) {
+      this.metrics.loginOutcomes.inc({ outcome: 'failure' });
       await this.audit.record(AuditEventType.LoginFailed, subject, client);
       throw new ApiException(
         ErrorCode.NotAuthorized,
@@ -109,6 +116,7 @@ export class AuthService {
     }
     await this.audit.record(AuditEventType.LoginSucceeded, subject, client);
     const challenge = await this.challenges.start(user);
+    this.metrics.loginOutcomes.inc({ outcome: 'challenge' });
     return {
       challenge_name: ChallengeName.NewPasswordRequired,
       session: challenge.session,
@@ -141,6 +149,7 @@ export class AuthService {
       return this.startSession({ ...user, status: UserStatus.Active }, client, manager);
     });
     this.refreshTokens.forgetSessionsOf(user.id);
+    this.metrics.revocations.inc({ reason: 'challenge' });
     // Whoever answered held the temporary password: a lockout others caused ends here.
     await this.throttle.clear(user.username);
     return tokens;
@@ -153,9 +162,9 @@ export class AuthService {
    */
   async refresh({ username, refresh_token }: RefreshTokenDto, client: ClientInfo): Promise<RefreshResponseDto> {
     const redemption = await this.refreshTokens.redeem(refresh_token);
-    if (redemption.outcome === 'invalid') throw invalidRefreshToken();
+    if (redemption.outcome === 'invalid') throw this.refreshRefused();
     const { token } = redemption;
-    if (token.user.username !== this.users.canonical(username)) throw invalidRefreshToken();
+    if (token.user.username !== this.users.canonical(username)) throw this.refreshRefused();
     if (redemption.outcome === 'reused') {
       await this.refreshTokens.revokeFamily(token.familyId);
       return this.reuseDetected(token, client);
@@ -163,6 +172,7 @@ export class AuthService {
     if (!this.refreshTokens.rotation) {
       const { noteworthy } = await this.refreshTokens.recordUse(token, client);
       if (noteworthy) this.audit.recordSoon(AuditEventType.TokenRefreshed, subjectOf(token.user), client);
+      this.metrics.refreshes.inc({ outcome: 'success' });
       return { ...this.accessTokens.issue(token.user, token.familyId), token_type: 'Bearer' };
     }
     // The owner's row first, as every transaction that changes a user's sessions takes it.
@@ -171,12 +181,13 @@ export class AuthService {
         ? this.refreshTokens.rotate(token, refresh_token, client, manager)
         : ({ outcome: 'invalid' } as const),
     );
-    if (rotation.outcome === 'invalid') throw invalidRefreshToken();
+    if (rotation.outcome === 'invalid') throw this.refreshRefused();
     if (rotation.outcome === 'reused') {
       this.refreshTokens.forgetSession(token.familyId);
       return this.reuseDetected(token, client);
     }
     this.audit.recordSoon(AuditEventType.TokenRefreshed, subjectOf(token.user), client);
+    this.metrics.refreshes.inc({ outcome: 'success' });
     return {
       ...this.accessTokens.issue(token.user, token.familyId),
       refresh_token: rotation.refreshToken,
@@ -186,10 +197,20 @@ export class AuthService {
 
   async revoke(refreshToken: string, client: ClientInfo): Promise<void> {
     const owner = await this.refreshTokens.revoke(refreshToken);
-    if (owner) await this.audit.record(AuditEventType.TokenRevoked, subjectOf(owner), client);
+    if (!owner) return;
+    this.metrics.revocations.inc({ reason: 'token_revoke' });
+    await this.audit.record(AuditEventType.TokenRevoked, subjectOf(owner), client);
   }
 
+  private refreshRefused(): ApiException {
+    this.metrics.refreshes.inc({ outcome: 'invalid' });
+    return invalidRefreshToken();
+  }
+
+  /** Called once the session's revocation has committed, whichever way the reuse was found. */
   private async reuseDetected(token: RedeemableToken, client: ClientInfo): Promise<never> {
+    this.metrics.refreshes.inc({ outcome: 'reused' });
+    this.metrics.revocations.inc({ reason: 'reuse' });
     await this.audit.record(AuditEventType.RefreshTokenReused, subjectOf(token.user), client);
     throw invalidRefreshToken();
   }

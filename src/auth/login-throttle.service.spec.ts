@@ -1,9 +1,19 @@
 import { In, LessThan, QueryFailedError, Repository, SelectQueryBuilder, UpdateQueryBuilder } from 'typeorm';
-import { later, Mock, mockOf, newJanitorMock, newTransactionsMock, NOW, withFixedClock } from '../../test/utils';
+import {
+  countersOf,
+  later,
+  Mock,
+  mockOf,
+  newJanitorMock,
+  newTransactionsMock,
+  NOW,
+  withFixedClock,
+} from '../../test/utils';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { Janitor, TrimTask } from '../database/janitor';
 import { Transactions } from '../database/transactions';
+import { Metrics } from '../metrics/metrics';
 import { UsersService } from '../users/users.service';
 import { LoginAttemptEntity } from './entities/login-attempt.entity';
 import { lockedOut, lockSeconds, LoginThrottleService, MAX_LOCK_SECONDS } from './login-throttle.service';
@@ -43,10 +53,11 @@ describe(LoginThrottleService.name, () => {
   let transactions: Mock<Transactions>;
   let janitor: Mock<Janitor>;
   let trims: Map<string, TrimTask>;
+  let metrics: Metrics;
   let sut: LoginThrottleService;
 
   const build = (passwordQueueLimit: number) =>
-    new LoginThrottleService(attempts, transactions, janitor, mockOf<UsersService>({ passwordQueueLimit }));
+    new LoginThrottleService(attempts, transactions, janitor, mockOf<UsersService>({ passwordQueueLimit }), metrics);
 
   /** The conditional update changes `affected` rows, one call after the other. */
   const updateChanges = (...affected: Array<number | undefined>) => {
@@ -64,6 +75,7 @@ describe(LoginThrottleService.name, () => {
     attempts.createQueryBuilder.mockReturnValue(update as unknown as SelectQueryBuilder<LoginAttemptEntity>);
     transactions = newTransactionsMock();
     ({ janitor, trims } = newJanitorMock());
+    metrics = new Metrics();
     sut = build(4);
   });
 
@@ -100,6 +112,7 @@ describe(LoginThrottleService.name, () => {
       expect(transactions.retrying).toHaveBeenCalledTimes(1);
       expect(attempts.createQueryBuilder).not.toHaveBeenCalled();
       expect(attempts.findOneBy).not.toHaveBeenCalled();
+      expect(await countersOf(metrics)).toEqual({});
     });
 
     it.each(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE', 'ER_DUP_ENTRY'])(
@@ -167,6 +180,7 @@ describe(LoginThrottleService.name, () => {
 
       expect(attempts.findOneBy).toHaveBeenCalledWith({ username: 'alice' });
       expect(attempts.insert).toHaveBeenCalledTimes(1);
+      expect(await countersOf(metrics)).toEqual({ auth_login_lockouts_total: 1 });
     });
 
     it('reads the row when the driver reports no affected count, as for an update that changed nothing', async () => {

@@ -6,6 +6,7 @@ import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { deleteBatch, Janitor } from '../database/janitor';
 import { Transactions } from '../database/transactions';
+import { Metrics } from '../metrics/metrics';
 import { hashingOverloaded } from '../users/password-hasher.service';
 import { UsersService } from '../users/users.service';
 import { updateOrInsert } from '../database/update-or-insert';
@@ -49,6 +50,7 @@ export class LoginThrottleService implements OnModuleInit {
     private readonly transactions: Transactions,
     private readonly janitor: Janitor,
     users: UsersService,
+    private readonly metrics: Metrics,
   ) {
     // As many may wait on one account as on the hashing threads (PASSWORD_QUEUE_LIMIT).
     this.checks = new AsyncLock({ maxPending: Math.max(1, users.passwordQueueLimit) });
@@ -99,7 +101,9 @@ export class LoginThrottleService implements OnModuleInit {
         insertFirst: true,
       }),
     );
-    return outcome.counted ? 0 : (outcome.row.getTime() - now.getTime()) / 1000;
+    if (outcome.counted) return 0;
+    this.metrics.lockouts.inc();
+    return (outcome.row.getTime() - now.getTime()) / 1000;
   }
 
   /**

@@ -1,10 +1,11 @@
 import { clientFixture, userFixture } from '../../test/fixtures/user.fixture';
-import { Mock, mockOf, newTransactionsMock, NOW, transactionManager } from '../../test/utils';
+import { countersOf, Mock, mockOf, newTransactionsMock, NOW, transactionManager } from '../../test/utils';
 import { AuditService } from '../audit/audit.service';
 import { AuditEventType } from '../audit/entities/audit-event.entity';
 import { ApiException, invalidAccessToken } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { Transactions } from '../database/transactions';
+import { Metrics } from '../metrics/metrics';
 import { AccessTokenClaims, AccessTokensService } from '../tokens/access-tokens.service';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { Role } from '../users/entities/user.entity';
@@ -43,6 +44,7 @@ describe(PasswordChangeService.name, () => {
   let notifier: Mock<PasswordChangedNotifier>;
   let audit: Mock<AuditService>;
   let transactions: Mock<Transactions>;
+  let metrics: Metrics;
   let sut: PasswordChangeService;
 
   const change = (overrides: Partial<typeof dto> = {}) => sut.change({ ...dto, ...overrides }, clientFixture);
@@ -76,7 +78,17 @@ describe(PasswordChangeService.name, () => {
     notifier = mockOf<PasswordChangedNotifier>();
     audit = mockOf<AuditService>();
     transactions = newTransactionsMock();
-    sut = new PasswordChangeService(users, accessTokens, refreshTokens, throttle, notifier, audit, transactions);
+    metrics = new Metrics();
+    sut = new PasswordChangeService(
+      users,
+      accessTokens,
+      refreshTokens,
+      throttle,
+      notifier,
+      audit,
+      transactions,
+      metrics,
+    );
   });
 
   it('sets the proposed password in place of the one checked, and ends every other session, in one transaction', async () => {
@@ -109,6 +121,7 @@ describe(PasswordChangeService.name, () => {
     expect(refreshTokens.forgetSessionsOf.mock.invocationCallOrder[0]).toBeGreaterThan(
       audit.record.mock.invocationCallOrder[0],
     );
+    expect(await countersOf(metrics)).toEqual({ 'auth_session_revocations_total{reason="password_change"}': 1 });
   });
 
   it('checks the previous password under the account’s login brake, one check at a time, and clears it on a match', async () => {
@@ -223,5 +236,6 @@ describe(PasswordChangeService.name, () => {
     expect(audit.record).not.toHaveBeenCalled();
     expect(refreshTokens.forgetSessionsOf).not.toHaveBeenCalled();
     expect(notifier.deliverSoon).not.toHaveBeenCalled();
+    expect(await countersOf(metrics)).toEqual({});
   });
 });

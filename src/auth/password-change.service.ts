@@ -5,6 +5,7 @@ import { ApiException, invalidAccessToken } from '../common/errors/api.exception
 import { ErrorCode } from '../common/errors/error-code';
 import { ClientInfo } from '../common/http/client-info';
 import { Transactions } from '../database/transactions';
+import { Metrics } from '../metrics/metrics';
 import { AccessTokensService } from '../tokens/access-tokens.service';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { isSamePassword, unchangedPassword } from '../users/password-policy';
@@ -26,6 +27,7 @@ export class PasswordChangeService {
     private readonly notifier: PasswordChangedNotifier,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -52,6 +54,7 @@ export class PasswordChangeService {
       await this.audit.record(AuditEventType.PasswordChanged, subjectOf(user), client, manager);
     });
     this.refreshTokens.forgetSessionsOf(user.id);
+    this.metrics.revocations.inc({ reason: 'password_change' });
     this.notifier.deliverSoon();
   }
 

@@ -1,10 +1,11 @@
 import { configFixture } from '../../test/fixtures/config.fixture';
 import { clientFixture, userFixture } from '../../test/fixtures/user.fixture';
-import { mockOf, newTransactionsMock, NOW, transactionManager, withFixedClock } from '../../test/utils';
+import { countersOf, mockOf, newTransactionsMock, NOW, transactionManager, withFixedClock } from '../../test/utils';
 import { AuditService } from '../audit/audit.service';
 import { AuditEventType } from '../audit/entities/audit-event.entity';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
+import { Metrics } from '../metrics/metrics';
 import { OutboxKind } from '../mail/entities/outbox-message.entity';
 import { MailService } from '../mail/mail.service';
 import { OutboxHandler, OutboxService } from '../mail/outbox.service';
@@ -56,6 +57,7 @@ function setup() {
   const audit = mockOf<AuditService>();
   const transactions = newTransactionsMock();
   const config = configFixture.auth({ forgotPasswordPerHour: 3, forgotPasswordConfirmPerHour: 7 });
+  const metrics = new Metrics();
   const sut = new PasswordResetService(
     users,
     codes,
@@ -68,10 +70,25 @@ function setup() {
     audit,
     transactions,
     config,
+    metrics,
   );
   /** A limit the service defined, by name. */
   const limit = (name: string) => limiter.define.mock.calls.map(([defined]) => defined).find((l) => l.name === name)!;
-  return { sut, users, codes, refreshTokens, outbox, mail, notifier, limiter, throttle, audit, transactions, limit };
+  return {
+    sut,
+    users,
+    codes,
+    refreshTokens,
+    outbox,
+    mail,
+    notifier,
+    limiter,
+    throttle,
+    audit,
+    transactions,
+    metrics,
+    limit,
+  };
 }
 
 /** Set up for a confirmation that succeeds unless a test changes one answer. */
@@ -197,10 +214,11 @@ describe(PasswordResetService.name, () => {
     });
 
     it('once committed, forgets the cached sessions, clears the login lockout and wakes the outbox', async () => {
-      const { sut, refreshTokens, throttle, notifier, audit, limiter } = confirming();
+      const { sut, refreshTokens, throttle, notifier, audit, limiter, metrics } = confirming();
 
       await sut.confirm(request, clientFixture);
 
+      expect(await countersOf(metrics)).toEqual({ 'auth_session_revocations_total{reason="password_reset"}': 1 });
       expect(refreshTokens.forgetSessionsOf).toHaveBeenCalledWith(alice.id);
       expect(throttle.clear).toHaveBeenCalledWith(alice.username);
       expect(notifier.deliverSoon).toHaveBeenCalledTimes(1);
@@ -322,11 +340,12 @@ describe(PasswordResetService.name, () => {
 
     it('refuses with 400 ExpiredCode, changing nothing, when a concurrent confirmation spent the code first', async () => {
       const context = confirming();
-      const { sut, codes, refreshTokens, notifier } = context;
+      const { sut, codes, refreshTokens, notifier, metrics } = context;
       codes.consume.mockResolvedValue(false);
 
       await expect(refusalOf(sut.confirm(request, clientFixture))).resolves.toEqual(badRequest(ErrorCode.ExpiredCode));
       expectNoReset(context);
+      expect(await countersOf(metrics)).toEqual({});
       expect(notifier.enqueue).not.toHaveBeenCalled();
       expect(refreshTokens.forgetSessionsOf).not.toHaveBeenCalled();
       expect(notifier.deliverSoon).not.toHaveBeenCalled();

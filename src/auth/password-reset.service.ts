@@ -5,6 +5,7 @@ import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ClientInfo } from '../common/http/client-info';
 import { Transactions } from '../database/transactions';
+import { Metrics } from '../metrics/metrics';
 import { OutboxKind } from '../mail/entities/outbox-message.entity';
 import { MailService } from '../mail/mail.service';
 import { OutboxService } from '../mail/outbox.service';
@@ -50,6 +51,7 @@ export class PasswordResetService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
     @Inject(authConfig.KEY) config: AuthConfig,
+    private readonly metrics: Metrics,
   ) {
     const tooMany = 'Too many requests for this account; try again later.';
     this.limits = {
@@ -119,6 +121,7 @@ export class PasswordResetService implements OnModuleInit {
       await this.audit.record(AuditEventType.PasswordReset, subjectOf(user), client, manager);
     });
     this.refreshTokens.forgetSessionsOf(user.id);
+    this.metrics.revocations.inc({ reason: 'password_reset' });
     await this.throttle.clear(user.username);
     this.notifier.deliverSoon();
   }

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { Public } from '../common/decorators/public.decorator';
+import { Redis } from '../redis/redis';
 import { HealthResponseDto, LivenessResponseDto } from './dto/health-response.dto';
 
 /**
@@ -17,6 +18,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly redis: Redis,
   ) {}
 
   @Get()
@@ -39,8 +41,17 @@ export class HealthController {
   })
   @ApiOkResponse({ type: HealthResponseDto, description: 'The service and its database are up' })
   @ApiErrors(HttpStatus.SERVICE_UNAVAILABLE)
-  ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 2000 })]);
+  async ready(): Promise<HealthCheckResult> {
+    const result = await this.health.check([() => this.database.pingCheck('database', { timeout: 2000 })]);
+    if (!this.redis.configured) return result;
+    // Reported, never failing: without Redis every instance still answers correctly (the
+    // guard asks the database, the per-IP limit counts locally), so it must stay in rotation.
+    const redis = { status: this.redis.available ? ('up' as const) : ('down' as const) };
+    return {
+      ...result,
+      info: this.redis.available ? { ...result.info, redis } : result.info,
+      details: { ...result.details, redis },
+    };
   }
 
   @Get('live')

@@ -2,8 +2,9 @@ import { Logger } from '@nestjs/common';
 import { EntityManager, Repository } from 'typeorm';
 import { configFixture } from '../../test/fixtures/config.fixture';
 import { outboxTable } from '../../test/fixtures/outbox-table.fixture';
-import { later, Mock, mockOf, newJanitorMock, NOW, withFixedClock } from '../../test/utils';
+import { countersOf, later, Mock, mockOf, newJanitorMock, NOW, withFixedClock } from '../../test/utils';
 import { Janitor, TrimTask } from '../database/janitor';
+import { Metrics } from '../metrics/metrics';
 import { OutboxKind, OutboxMessageEntity } from './entities/outbox-message.entity';
 import { OutboxService } from './outbox.service';
 
@@ -38,12 +39,13 @@ describe(OutboxService.name, () => {
   let table: ReturnType<typeof outboxTable>;
   let janitor: Mock<Janitor>;
   let trims: Map<string, TrimTask>;
+  let metrics: Metrics;
   let sut: OutboxService;
   let warn: jest.SpyInstance;
   let error: jest.SpyInstance;
 
   const build = (overrides: Partial<ReturnType<typeof configFixture.mail>> = {}) => {
-    sut = new OutboxService(table.repository, janitor, configFixture.mail({ ...RETRY, ...overrides }));
+    sut = new OutboxService(table.repository, janitor, configFixture.mail({ ...RETRY, ...overrides }), metrics);
     sut.onModuleInit();
   };
   const put = (...messages: OutboxMessageEntity[]) => messages.forEach((m) => table.rows.set(m.id, { ...m }));
@@ -52,6 +54,7 @@ describe(OutboxService.name, () => {
   beforeEach(() => {
     table = outboxTable();
     ({ janitor, trims } = newJanitorMock());
+    metrics = new Metrics();
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     build();
@@ -111,6 +114,7 @@ describe(OutboxService.name, () => {
       expect([...table.rows.values()]).toEqual([
         expect.objectContaining({ attempts: 1, completedAt: NOW, lockedUntil: null, lastError: null }),
       ]);
+      expect(await countersOf(metrics)).toEqual({ 'auth_outbox_deliveries_total{outcome="sent"}': 1 });
     });
 
     it('hands each kind to its own handler', async () => {
@@ -218,6 +222,7 @@ describe(OutboxService.name, () => {
         'Could not deliver password-reset-code message message-1 (Error EENVELOPE 550); retrying in 1000 ms',
       );
       expect(error).not.toHaveBeenCalled();
+      expect(await countersOf(metrics)).toEqual({ 'auth_outbox_deliveries_total{outcome="retry"}': 1 });
     });
 
     it.each([
@@ -264,6 +269,10 @@ describe(OutboxService.name, () => {
       jest.setSystemTime(later(30 * 86_400));
       await expect(sut.processDue()).resolves.toBe(0);
       expect(handler).toHaveBeenCalledTimes(3);
+      expect(await countersOf(metrics)).toEqual({
+        'auth_outbox_deliveries_total{outcome="retry"}': 2,
+        'auth_outbox_deliveries_total{outcome="given_up"}': 1,
+      });
     });
 
     it('with MAIL_MAX_ATTEMPTS=1, gives up on the first failure', async () => {
@@ -276,6 +285,7 @@ describe(OutboxService.name, () => {
       expect(row()).toMatchObject({ attempts: 1, completedAt: NOW, lastError: 'Error EENVELOPE 550' });
       expect(warn).not.toHaveBeenCalled();
       expect(error).toHaveBeenCalledTimes(1);
+      expect(await countersOf(metrics)).toEqual({ 'auth_outbox_deliveries_total{outcome="given_up"}': 1 });
     });
 
     it('treats a kind with no handler as a failed delivery: retried later, not dropped', async () => {
@@ -305,6 +315,19 @@ describe(OutboxService.name, () => {
       await sut.processDue();
 
       expect(row().lastError).toBe(lastError);
+    });
+  });
+
+  describe('metrics', () => {
+    it('registers its counts at init, so every scrape reads the outbox then', async () => {
+      const counts = jest.spyOn(sut, 'counts').mockResolvedValue({ pending: 3, failed: 1 });
+
+      const text = await metrics.text();
+
+      expect(counts).toHaveBeenCalledTimes(1);
+      expect(text).toMatch(/^auth_outbox_pending_messages 3$/m);
+      expect(text).toMatch(/^auth_outbox_failed_messages 1$/m);
+      expect(text).toMatch(/^auth_outbox_stats_up 1$/m);
     });
   });
 

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Brackets, EntityManager, IsNull, LessThan, LessThanOrEqual, Repository } from 'typeorm';
+import { Brackets, EntityManager, IsNull, LessThan, LessThanOrEqual, Repository, SelectQueryBuilder } from 'typeorm';
 import { deleteBatch, Janitor } from '../database/janitor';
+import { Metrics, OutboxCounts } from '../metrics/metrics';
 import { mailConfig, MailConfig } from './mail.config';
 import { OutboxKind, OutboxMessageEntity } from './entities/outbox-message.entity';
 
@@ -11,6 +12,10 @@ export type OutboxHandler = (payload: Record<string, string>) => Promise<void>;
 /** How long a claimed message stays hidden from other workers; longer than any SMTP attempt. */
 const LEASE_MS = 60_000;
 const BATCH = 20;
+/** The metrics' counts stop there, so a scrape reads a bounded stretch of the index whatever the backlog. */
+export const OUTBOX_COUNT_CAP = 10_000;
+/** How far back the failed-messages gauge looks. */
+const FAILED_WINDOW_MS = 24 * 3600 * 1000;
 
 /**
  * A durable queue of mail to send. Writers enqueue inside their own transaction, so a
@@ -26,10 +31,15 @@ export class OutboxService implements OnModuleInit {
     @InjectRepository(OutboxMessageEntity) private readonly messages: Repository<OutboxMessageEntity>,
     private readonly janitor: Janitor,
     @Inject(mailConfig.KEY) private readonly config: MailConfig,
+    private readonly metrics: Metrics,
   ) {}
 
-  /** OUTBOX_RETENTION: done messages (delivered, given up, or for a name with no account) go after it. */
+  /**
+   * OUTBOX_RETENTION: done messages (delivered, given up, or for a name with no account) go
+   * after it. The metrics count the outbox at each scrape.
+   */
   onModuleInit(): void {
+    this.metrics.countOutboxWith(() => this.counts());
     this.janitor.register('mail_outbox', (now, batchSize) => {
       const before = new Date(now.getTime() - this.config.retentionSeconds * 1000);
       return deleteBatch(this.messages, { completedAt: LessThan(before) }, batchSize);
@@ -102,6 +112,7 @@ export class OutboxService implements OnModuleInit {
       if (!handler) throw new Error(`no handler for ${message.kind}`);
       await handler(message.payload);
       await this.messages.update({ id: message.id }, { completedAt: new Date(), lockedUntil: null, lastError: null });
+      this.metrics.outboxDeliveries.inc({ outcome: 'sent' });
     } catch (error) {
       await this.reschedule(message, describeFailure(error));
     }
@@ -114,6 +125,7 @@ export class OutboxService implements OnModuleInit {
         `Giving up on ${message.kind} message ${message.id} after ${message.attempts} attempts: ${reason}`,
       );
       await this.messages.update({ id: message.id }, { completedAt: now, lockedUntil: null, lastError: reason });
+      this.metrics.outboxDeliveries.inc({ outcome: 'given_up' });
       return;
     }
     const delay = Math.min(this.config.retryBaseDelayMs * 2 ** (message.attempts - 1), this.config.maxRetryDelayMs);
@@ -122,6 +134,42 @@ export class OutboxService implements OnModuleInit {
       { id: message.id },
       { nextAttemptAt: new Date(now.getTime() + delay), lockedUntil: null, lastError: reason },
     );
+    this.metrics.outboxDeliveries.inc({ outcome: 'retry' });
+  }
+
+  /**
+   * For the metrics: messages still to deliver, and those given up in the last 24 hours. Each
+   * count reads at most OUTBOX_COUNT_CAP rows of the (completed_at, next_attempt_at) index: the
+   * pending ones, and the most recently completed ones, whose last_error says they were given up.
+   */
+  async counts(now = new Date()): Promise<OutboxCounts> {
+    const pending = this.messages
+      .createQueryBuilder('m')
+      .select('1', 'one')
+      .where('m.completedAt IS NULL')
+      .limit(OUTBOX_COUNT_CAP);
+    const recent = this.messages
+      .createQueryBuilder('m')
+      .select('m.lastError', 'last_error')
+      .where('m.completedAt >= :since', { since: new Date(now.getTime() - FAILED_WINDOW_MS) })
+      .orderBy('m.completedAt', 'DESC')
+      .limit(OUTBOX_COUNT_CAP);
+    const [pendingCount, failedCount] = await Promise.all([
+      this.countRows(pending),
+      this.countRows(recent, 'counted.last_error IS NOT NULL'),
+    ]);
+    return { pending: pendingCount, failed: failedCount };
+  }
+
+  private async countRows(rows: SelectQueryBuilder<OutboxMessageEntity>, where?: string): Promise<number> {
+    const query = this.messages.manager
+      .createQueryBuilder()
+      .select('COUNT(*)', 'n')
+      .from(`(${rows.getQuery()})`, 'counted')
+      .setParameters(rows.getParameters());
+    if (where) query.where(where);
+    const row = await query.getRawOne<{ n: number | string }>();
+    return Number(row?.n ?? 0);
   }
 }
 

@@ -33,6 +33,8 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     // Specs reset passwords many times per account; the limits have their own spec.
     FORGOT_PASSWORD_PER_HOUR: '1000',
     FORGOT_PASSWORD_CONFIRM_PER_HOUR: '1000',
+    // A REDIS_URL exported where jest runs must not make these apps share state (empty is unset).
+    REDIS_URL: '',
     ...env,
   };
   const saved = { ...process.env };
