@@ -1,6 +1,6 @@
 import { createConnection } from 'mysql2/promise';
 import { MIGRATIONS } from '../src/database/migrations';
-import { killChildren, ServerProcess, spawnServer, startServer } from './support/processes';
+import { killChildren, startServer } from './support/processes';
 import { mailSettings, SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
@@ -8,22 +8,6 @@ import { createTestDatabase, TestDatabase } from './support/test-database';
 jest.setTimeout(120000);
 
 const TEMPORARY_PASSWORD_LINE = /temporary password: (\S+)/i;
-
-/** Polls /health/ready until it answers 200; the instance's output if it exits or never does. */
-async function ready(server: ServerProcess, timeoutMs = 60000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void server.exited.then(() => (exited = true));
-  while (Date.now() < deadline && !exited) {
-    const status = await server.get('/health/ready').then(
-      (response) => response.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`instance not ready (exited: ${exited}):\n${server.output().stderr}`);
-}
 
 async function query<T>(db: TestDatabase, sql: string): Promise<T[]> {
   const connection = await createConnection(db.url);
@@ -48,9 +32,7 @@ describe('several instances on one database (e2e, MariaDB)', () => {
 
   it('starting together on an empty database, all come up, migrate it once and create one admin', async () => {
     db = await createTestDatabase();
-    const instances = await Promise.all(Array.from({ length: 4 }, () => spawnServer({ DATABASE_URL: db!.url })));
-
-    await Promise.all(instances.map((instance) => ready(instance)));
+    const instances = await Promise.all(Array.from({ length: 4 }, () => startServer({ DATABASE_URL: db!.url }, 60000)));
 
     const applied = await query<{ name: string; count: number }>(
       db,
