@@ -1,10 +1,10 @@
-import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { fixAsyncResourceBind } from './common/http/async-resource-bind';
+import { LoggingModule, loggingParams, nestLogger } from './common/logging/logging.module';
 import { acceptOnlyJson } from './common/http/json-body-parser';
 import { applySecurity } from './common/http/security';
 import { readAppConfig } from './config/app.config';
@@ -19,7 +19,7 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
 export async function createApp(): Promise<NestFastifyApplication> {
   fixAsyncResourceBind();
   const config = readAppConfig();
-  const { bodyLimit, trustProxy, isProduction, logLevels, requestTimeoutMs } = config;
+  const { bodyLimit, trustProxy, requestTimeoutMs } = config;
   const adapter = new FastifyAdapter({
     // No Express-style middleware here: without @fastify/middie every request runs one hook less.
     skipMiddie: true,
@@ -46,11 +46,14 @@ export async function createApp(): Promise<NestFastifyApplication> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
-    bodyParser: false,
-    logger: new ConsoleLogger({ json: isProduction, logLevels }),
-    abortOnError: false,
-  });
+  // One pino logger (LOG_LEVEL, LOG_FORMAT) from Nest's first line on: the start-up lines, a
+  // database retry while starting, and every line of a request, which carries its req_id.
+  const logging = loggingParams(config);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    { module: AppModule, imports: [LoggingModule.forRoot(logging)] },
+    adapter,
+    { bodyParser: false, logger: nestLogger(logging), abortOnError: false },
+  );
 
   const fastify = app.getHttpAdapter().getInstance();
   acceptOnlyJson(fastify, bodyLimit);

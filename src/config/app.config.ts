@@ -1,25 +1,19 @@
-import { LogLevel } from '@nestjs/common';
 import { registerAs } from '@nestjs/config';
 import { ConfigError, readEnum, readInt, readString } from './env';
 import { readTrustProxy, TrustProxy } from './trust-proxy';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
+/** Pino's level names: each writes its level and those above (`silent` writes nothing). */
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
-
-/** Nest's levels at or above each setting. */
-const NEST_LEVELS: Record<(typeof LOG_LEVELS)[number], LogLevel[]> = {
-  silent: [],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
+export const LOG_FORMATS = ['json', 'pretty'] as const;
 
 export interface AppConfig {
   nodeEnv: (typeof NODE_ENVS)[number];
   isProduction: boolean;
   port: number;
-  logLevels: LogLevel[];
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** `json`: one object a line, for a log store; `pretty`: coloured text, for a developer. */
+  logFormat: (typeof LOG_FORMATS)[number];
   /** Largest request body accepted, in bytes; every documented request fits in a few hundred. */
   bodyLimit: number;
   /** Which X-Forwarded-For entries to believe when computing the client's address. */
@@ -43,7 +37,9 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv,
     isProduction: nodeEnv === 'production',
     port: readInt(env, 'PORT', 3000, 0, 65535),
-    logLevels: NEST_LEVELS[readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info')],
+    logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    // Pretty for a developer's terminal only: production feeds a log store, and tests read JSON.
+    logFormat: readEnum(env, 'LOG_FORMAT', LOG_FORMATS, nodeEnv === 'development' ? 'pretty' : 'json'),
     bodyLimit: readInt(env, 'BODY_LIMIT', 16 * 1024, 1024, 1024 * 1024),
     trustProxy: readTrustProxy(readString(env, 'TRUST_PROXY')),
     corsOrigins: readCorsOrigins(readString(env, 'CORS_ORIGINS', '')),

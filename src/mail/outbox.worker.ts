@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { AsyncResource } from 'node:async_hooks';
 import { OutboxService } from './outbox.service';
 import { mailConfig, MailConfig } from './mail.config';
 
@@ -15,6 +16,8 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private pass?: Promise<void>;
   private again = false;
   private stopped = false;
+  /** Bound here, at start-up: a pass a request wakes must not log as part of that request. */
+  private readonly runOutsideRequests = AsyncResource.bind(() => this.run());
 
   constructor(
     private readonly outbox: OutboxService,
@@ -42,7 +45,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.run(), delayMs);
+    this.timer = setTimeout(this.runOutsideRequests, delayMs);
     this.timer.unref();
   }
 
