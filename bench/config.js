@@ -44,6 +44,11 @@ function readConfig() {
      * (one thread per core) and the bound gets the same size.
      */
     threadPoolSize: threadPool ? Number(threadPool) : undefined,
+    /**
+     * The Redis the "REDIS_URL set" cases use (its keys are the service's own: use a database
+     * number nothing else does); empty: those cases are skipped, as when nothing answers there.
+     */
+    redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14',
     /** Where the report goes; `-` or empty: not written. */
     reportPath: process.env.BENCH_REPORT ?? 'docs/benchmarks.md',
   };

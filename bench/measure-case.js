@@ -11,8 +11,7 @@ const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digit
 
 /** A case of the service, which is observed further than the process alone. */
 async function measureServiceCase(bench, { run, db, cost, kind }, service) {
-  const target = { baseUrl: service.baseUrl, users: service.users, sessions: service.sessions };
-  await measureCase(bench, { run, db, cost, kind, target, pid: service.pid, service });
+  await measureCase(bench, { run, db, cost, kind, target: targetOf(service), pid: service.pid, service });
 }
 
 /** The bare JWT route, with the service's access tokens. */
@@ -21,16 +20,40 @@ async function measureBareCase(bench, { run, db }, bare, sessions) {
   await measureCase(bench, { run, db, kind: 'bare', target, pid: bare.pid });
 }
 
+/**
+ * One case on two servers that differ in one setting (`variant`), alternating between them at
+ * each connection count and which goes first, so a drift in the machine's speed skews both.
+ */
+async function measureTwinCases(bench, spec, { service, twin, variant }) {
+  const specOf = (server, named) => ({
+    ...spec,
+    variant: named,
+    pid: server.pid,
+    service: server,
+    target: targetOf(server),
+  });
+  const pair = [specOf(service, undefined), specOf(twin, variant)];
+  for (const [index, connections] of bench.config.connections.entries()) {
+    for (const one of index % 2 ? [...pair].reverse() : pair) await measureAt(bench, one, connections);
+  }
+}
+
+function targetOf(service) {
+  return { baseUrl: service.baseUrl, users: service.users, sessions: service.sessions };
+}
+
 async function measureCase(bench, spec) {
   for (const connections of bench.config.connections) await measureAt(bench, spec, connections);
 }
 
-async function measureAt(bench, { run, db, cost, kind, target, pid, service }, connections) {
+/** `variant` (e.g. `redis`) names a case whose load is `kind`'s on a differently set up server. */
+async function measureAt(bench, { run, db, cost, kind: load, variant, target, pid, service }, connections) {
+  const kind = variant ? `${load}+${variant}` : load;
   const { config, results } = bench;
   const counting = service && run === 1 && connections === countedAt(config);
   const before = counting ? await service.queryStats() : undefined;
   const withProbes = kind === 'login' && connections === probedAt(config);
-  const { result, cpuUs, latencies } = await runLoadOn(pid, config, { kind, connections, target, withProbes });
+  const { result, cpuUs, latencies } = await runLoadOn(pid, config, { kind: load, connections, target, withProbes });
   if (service) await service.waitIdle(); // requests autocannon abandoned at the end still run
   if (counting) results.queries[`${db}|${kind}|${cost}`] = await statementsSince(before, service);
   const rss = service ? service.rssMb() : NaN;
@@ -99,4 +122,4 @@ function logCase({ run, db, kind, cost, connections, onService }, { result, cpuU
   );
 }
 
-module.exports = { measureBareCase, measureServiceCase };
+module.exports = { measureBareCase, measureServiceCase, measureTwinCases };

@@ -10,9 +10,10 @@ const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { URL } = require('node:url');
 const { readConfig } = require('./config');
 const { describeMachine, waitForQuietCores } = require('./machine');
-const { measureBareCase, measureServiceCase } = require('./measure-case');
+const { measureBareCase, measureServiceCase, measureTwinCases } = require('./measure-case');
 const processes = require('./processes');
 const { printReport, writeReport } = require('./report');
 const { buildIfStale, startService } = require('./service');
@@ -31,6 +32,7 @@ async function main() {
   const cores = await checkCores();
   const bench = await startBench(config, cores);
   const databases = await reachableDatabases(config);
+  bench.redisUrl = await reachableRedis(config);
   let last;
   for (let run = 1; run <= config.runs; run += 1) {
     await benchRun(bench, run, databases);
@@ -71,6 +73,14 @@ async function reachableDatabases(config) {
   return databases;
 }
 
+async function reachableRedis(config) {
+  if (!config.redisUrl) return undefined;
+  const { hostname, port } = new URL(config.redisUrl);
+  if (await processes.isReachable(Number(port || 6379), hostname)) return config.redisUrl;
+  log(`Redis: nothing answers at ${hostname}:${port || 6379}; the REDIS_URL cases are skipped`);
+  return undefined;
+}
+
 /** Per database, one server at the bcrypt cost of every case, then one per other login cost. */
 async function benchRun(bench, run, databases) {
   const { config } = bench;
@@ -84,12 +94,24 @@ async function benchRun(bench, run, databases) {
   }
 }
 
-/** One fresh server: its cases, each after the reference it is compared with. */
+/** Cases Redis must not slow down: Redis carries revocations, never a per-request lookup. */
+const REDIS_TWINNED = ['refresh', 'me'];
+
+/**
+ * One fresh server: its cases, each after the reference it is compared with. With a Redis to
+ * reach, a twin server with REDIS_URL set runs beside it, and /me and refresh alternate between
+ * the two at each connection count: this machine's speed drifts too much between slots minutes
+ * apart for a 10% difference to show otherwise.
+ */
 async function benchService(bench, run, db, cost, kinds) {
   const service = await startSeededService(bench, run, db, cost);
   let bare;
+  let twin;
   try {
     bench.results.poolSize ??= service.threads() - bench.baseThreads;
+    if (bench.redisUrl && kinds.some((kind) => REDIS_TWINNED.includes(kind))) {
+      twin = await startSeededService(bench, run, db, cost, bench.redisUrl);
+    }
     for (const kind of kinds) {
       if ((kind === 'me' || kind === 'refresh') && !bare) {
         bare = await startBareApp({
@@ -100,22 +122,27 @@ async function benchService(bench, run, db, cost, kinds) {
         await measureBareCase(bench, { run, db }, bare, service.sessions);
       }
       if (kind === 'login') await benchLogin(bench, { run, db, cost }, service);
-      else await measureServiceCase(bench, { run, db, cost, kind }, service);
+      else if (twin && REDIS_TWINNED.includes(kind)) {
+        await measureTwinCases(bench, { run, db, cost, kind }, { service, twin, variant: 'redis' });
+      } else await measureServiceCase(bench, { run, db, cost, kind }, service);
     }
     bench.results.finalRss.push({ run, db, cost, rss: service.rssMb() });
   } finally {
     if (bare) await bare.stop();
+    if (twin) await twin.stop();
     await service.stop();
   }
 }
 
-async function startSeededService({ config, workDir, secret, smtp }, run, db, cost) {
-  log(`[run ${run}] ${db}, bcrypt cost ${cost}: seeding ${config.users} users and starting the server...`);
+async function startSeededService({ config, workDir, secret, smtp }, run, db, cost, redisUrl) {
+  const setting = redisUrl ? ', REDIS_URL set' : '';
+  log(`[run ${run}] ${db}, bcrypt cost ${cost}${setting}: seeding ${config.users} users and starting the server...`);
   return startService({
+    redisUrl,
     kind: db,
     cost,
     workDir,
-    label: `run${run}-${db}-cost${cost}`,
+    label: `run${run}-${db}-cost${cost}${redisUrl ? '-redis' : ''}`,
     secret,
     smtpUrl: smtp.url,
     threadPoolSize: config.threadPoolSize,

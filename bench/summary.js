@@ -8,11 +8,13 @@ const TARGETS = {
   healthP99Ms: 20,
   p99Ms: 50,
   rssMb: 200,
+  /** Issue 16: a route keeps this share of its throughput when REDIS_URL is set. */
+  withRedisVsWithout: 0.9,
 };
 /** The boilerplate figures from the issue (2 cores), times ten: informational only. */
 const TEN_TIMES_BOILERPLATE = { refresh: 1700, me: 4500 };
 /** Each reference is listed before the cases compared with it. */
-const KIND_ORDER = ['bound', 'login', 'bare', 'refresh', 'me', 'revoke'];
+const KIND_ORDER = ['bound', 'login', 'bare', 'refresh', 'refresh+redis', 'me', 'me+redis', 'revoke'];
 
 function caseLabel(kind, cost) {
   switch (kind) {
@@ -28,6 +30,10 @@ function caseLabel(kind, cost) {
       return 'bare JWT route (reference)';
     case 'bound':
       return `bcrypt compares, cost ${cost} (reference)`;
+    case 'refresh+redis':
+      return 'POST /v1/token-refresh, REDIS_URL set';
+    case 'me+redis':
+      return 'GET /v1/me, REDIS_URL set';
     default:
       return kind;
   }
@@ -157,6 +163,7 @@ function databaseChecks(db, { rows, health, finalRss }, config) {
   return [
     ...config.loginCosts.map((cost) => loginCheck(rows, db, cost)),
     ...bareRatioChecks(rows, db),
+    ...redisChecks(rows, db),
     ...health.filter((h) => h.db === db).map((h) => stormCheck(db, h)),
     ...['refresh', 'me'].map((kind) => p99Check(rows, db, kind, maxConnections)),
     rssCheck(finalRss, db),
@@ -178,6 +185,19 @@ function bareRatioChecks(rows, db) {
     atLeast(`${db}: GET /v1/me / bare JWT route`, peak(rows, db, 'me') / bare, TARGETS.meVsBare),
     atLeast(`${db}: token-refresh / bare JWT route`, peak(rows, db, 'refresh') / bare, TARGETS.refreshVsBare),
   ];
+}
+
+/** Only when the bench could reach a Redis: without one there is nothing to compare. */
+function redisChecks(rows, db) {
+  return ['me', 'refresh']
+    .filter((kind) => rows.some((r) => r.db === db && r.kind === `${kind}+redis`))
+    .map((kind) =>
+      atLeast(
+        `${db}: ${caseLabel(kind)} with REDIS_URL / without`,
+        peak(rows, db, `${kind}+redis`) / peak(rows, db, kind),
+        TARGETS.withRedisVsWithout,
+      ),
+    );
 }
 
 function stormCheck(db, h) {
