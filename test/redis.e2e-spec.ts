@@ -197,6 +197,34 @@ describe('instances sharing a Redis (e2e, MariaDB)', () => {
     expect(await me(b, kept.access)).toBe(200);
   });
 
+  it('applies a session ended or a sign-out everywhere made through one instance on the other within 1 s', async () => {
+    await startCluster({ RATE_LIMIT_PER_MINUTE: '0' });
+    await expectBCaches();
+    const bearer = (access: string) => ({ authorization: `Bearer ${access}` });
+
+    const caller = await login(a);
+    const ended = await login(a);
+    expect(await me(b, ended.access)).toBe(200);
+    const deleted = await a.raw(`/v1/sessions/${claimsOf(ended.access).sid}`, {
+      method: 'DELETE',
+      headers: bearer(caller.access),
+    });
+    expect(deleted.status).toBe(204);
+    const afterDelete = await msUntilRefused(b, ended.access);
+    expect(afterDelete).toBeDefined();
+    expect(afterDelete).toBeLessThan(1000);
+    expect(await me(b, caller.access)).toBe(200);
+
+    const other = await login(a);
+    expect(await me(b, other.access)).toBe(200);
+    expect((await a.post('/v1/global-sign-out', {}, bearer(caller.access))).status).toBe(200);
+    for (const session of [caller, other]) {
+      const afterSignOut = await msUntilRefused(b, session.access);
+      expect(afterSignOut).toBeDefined();
+      expect(afterSignOut).toBeLessThan(1000);
+    }
+  });
+
   it('counts the per-IP limit once across the instances', async () => {
     await startCluster({ RATE_LIMIT_PER_MINUTE: '10' });
 

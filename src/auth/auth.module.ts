@@ -23,6 +23,8 @@ import { PasswordChangedNotifier } from './password-changed-notifier';
 import { PasswordResetService } from './password-reset.service';
 import { perIpThrottlerStorage } from './per-ip-throttler-storage';
 import { RateLimiterService } from './rate-limiter.service';
+import { SessionsController } from './sessions.controller';
+import { SessionsService } from './sessions.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 
 @Module({
@@ -51,12 +53,13 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     MailModule,
     AuditModule,
   ],
-  controllers: [AuthController, PasswordController],
+  controllers: [AuthController, PasswordController, SessionsController],
   providers: [
     AuthService,
     PasswordResetService,
     PasswordChangeService,
     PasswordChangedNotifier,
+    SessionsService,
     LoginThrottleService,
     LoginFailuresPerAddress,
     RateLimiterService,

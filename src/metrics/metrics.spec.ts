@@ -38,7 +38,15 @@ describe(Metrics.name, () => {
     for (const outcome of ['success', 'invalid', 'reused']) {
       expect(samples(text).get(`auth_token_refreshes_total{outcome="${outcome}"}`)).toBe(0);
     }
-    for (const reason of ['token_revoke', 'password_change', 'password_reset', 'challenge', 'reuse']) {
+    for (const reason of [
+      'token_revoke',
+      'password_change',
+      'password_reset',
+      'challenge',
+      'reuse',
+      'session_delete',
+      'global_sign_out',
+    ]) {
       expect(samples(text).get(`auth_session_revocations_total{reason="${reason}"}`)).toBe(0);
     }
     for (const outcome of ['sent', 'retry', 'given_up']) {

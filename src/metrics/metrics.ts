@@ -3,7 +3,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 export type LoginOutcome = 'success' | 'failure' | 'locked' | 'challenge';
 export type RefreshOutcome = 'success' | 'invalid' | 'reused';
-export type RevocationReason = 'token_revoke' | 'password_change' | 'password_reset' | 'challenge' | 'reuse';
+export type RevocationReason =
+  'token_revoke' | 'password_change' | 'password_reset' | 'challenge' | 'reuse' | 'session_delete' | 'global_sign_out';
 export type DeliveryOutcome = 'sent' | 'retry' | 'given_up';
 
 const LOGIN_OUTCOMES: readonly LoginOutcome[] = ['success', 'failure', 'locked', 'challenge'];
@@ -14,6 +15,8 @@ const REVOCATION_REASONS: readonly RevocationReason[] = [
   'password_reset',
   'challenge',
   'reuse',
+  'session_delete',
+  'global_sign_out',
 ];
 const DELIVERY_OUTCOMES: readonly DeliveryOutcome[] = ['sent', 'retry', 'given_up'];
 

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, IsNull, LessThan, Not, Repository } from 'typeorm';
+import { EntityManager, IsNull, LessThan, MoreThan, Not, Repository } from 'typeorm';
 import { aDayBefore, deleteBatch, Janitor } from '../database/janitor';
 import { PrebuiltSelect } from '../database/prebuilt-select';
 import { Transactions } from '../database/transactions';
@@ -22,6 +22,12 @@ export interface SessionState {
   expiresAt: Date;
   user: UserEntity;
 }
+
+/** A session as its user sees it: the family's first token, last used when any of its tokens was. */
+export type SessionRecord = Pick<
+  RefreshTokenEntity,
+  'id' | 'createdAt' | 'lastUsedAt' | 'expiresAt' | 'ipAddress' | 'userAgent'
+>;
 
 /** A token as rotation finds it, read while its session's row is locked. */
 export type RotationState = Pick<RefreshTokenEntity, 'revokedAt' | 'rotatedAt' | 'replacedBy'>;
@@ -101,6 +107,30 @@ export class RefreshTokensRepository implements OnModuleInit {
    * Locks the session's row (the family's first token) until the transaction ends, so a
    * rotation and a revocation of one session happen one after the other; null if it is gone.
    */
+  /**
+   * The user's live sessions, newest first. With rotation a session is several rows (one per
+   * refresh, none revoked while it lives), so they are read together (by the user_id index) and
+   * the newest use of any of them is the session's.
+   */
+  async liveSessionsOf(userId: string, now: Date): Promise<SessionRecord[]> {
+    const rows = await this.tokens.find({
+      select: ['id', 'familyId', 'createdAt', 'lastUsedAt', 'expiresAt', 'ipAddress', 'userAgent'],
+      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(now) },
+    });
+    const lastUse = new Map<string, number>();
+    for (const row of rows) {
+      const used = row.lastUsedAt?.getTime() ?? 0;
+      if (used > (lastUse.get(row.familyId) ?? 0)) lastUse.set(row.familyId, used);
+    }
+    return rows
+      .filter((row) => row.id === row.familyId)
+      .map(({ id, createdAt, expiresAt, ipAddress, userAgent }) => {
+        const used = lastUse.get(id);
+        return { id, createdAt, expiresAt, ipAddress, userAgent, lastUsedAt: used ? new Date(used) : null };
+      })
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id));
+  }
+
   lockSession(familyId: string, manager: EntityManager): Promise<Pick<RefreshTokenEntity, 'revokedAt'> | null> {
     const query = this.repo(manager)
       .createQueryBuilder('token')

@@ -5,7 +5,7 @@ import { ClientInfo } from '../common/http/client-info';
 import { Transactions } from '../database/transactions';
 import { UserEntity, UserStatus } from '../users/entities/user.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
-import { RedeemableToken, RefreshTokensRepository, TokenOwner } from './refresh-tokens.repository';
+import { RedeemableToken, RefreshTokensRepository, SessionRecord, TokenOwner } from './refresh-tokens.repository';
 import { hashSecret, newSecret, parseOpaqueToken, secretMatches, successorSecret } from './secret-hash';
 import { SessionCache } from './session-cache';
 import { TokensConfig, tokensConfig } from './tokens.config';
@@ -141,6 +141,10 @@ export class RefreshTokensService {
    */
   async revokeAllForUser(userId: string, manager: EntityManager, options: { exceptFamilyId?: string } = {}) {
     await this.tokens.revokeAllForUser(userId, new Date(), manager, options.exceptFamilyId);
+  }
+
+  liveSessionsOf(userId: string, now = new Date()): Promise<SessionRecord[]> {
+    return this.tokens.liveSessionsOf(userId, now);
   }
 
   forgetSession(familyId: string): void {

@@ -13,6 +13,8 @@ export enum AuditEventType {
   PasswordResetRequested = 'password.reset_requested',
   PasswordReset = 'password.reset',
   PasswordResetFailed = 'password.reset_failed',
+  SessionEnded = 'session.ended',
+  GlobalSignOut = 'session.global_sign_out',
 }
 
 /** One security-relevant event: who, what, when, from where. Never a secret. */
