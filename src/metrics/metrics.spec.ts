@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { parseScrape } from '../../test/fixtures/prometheus-text';
 import { countersOf } from '../../test/utils';
-import { Metrics, OUTBOX_COUNT_TIMEOUT_MS } from './metrics';
+import { Metrics, OUTBOX_COUNT_TIMEOUT_MS, REVOCATION_REASONS } from './metrics';
 
 /** The samples of a scrape, `name{labels}` → value. */
 const samples = (text: string) => parseScrape(text).samples;
@@ -38,15 +38,7 @@ describe(Metrics.name, () => {
     for (const outcome of ['success', 'invalid', 'reused']) {
       expect(samples(text).get(`auth_token_refreshes_total{outcome="${outcome}"}`)).toBe(0);
     }
-    for (const reason of [
-      'token_revoke',
-      'password_change',
-      'password_reset',
-      'challenge',
-      'reuse',
-      'session_delete',
-      'global_sign_out',
-    ]) {
+    for (const reason of REVOCATION_REASONS) {
       expect(samples(text).get(`auth_session_revocations_total{reason="${reason}"}`)).toBe(0);
     }
     for (const outcome of ['sent', 'retry', 'given_up']) {

@@ -9,7 +9,8 @@ export type DeliveryOutcome = 'sent' | 'retry' | 'given_up';
 
 const LOGIN_OUTCOMES: readonly LoginOutcome[] = ['success', 'failure', 'locked', 'challenge'];
 const REFRESH_OUTCOMES: readonly RefreshOutcome[] = ['success', 'invalid', 'reused'];
-const REVOCATION_REASONS: readonly RevocationReason[] = [
+/** Every reason a session ends for; each is exported at 0 from the start, so a rate() sees its first one. */
+export const REVOCATION_REASONS: readonly RevocationReason[] = [
   'token_revoke',
   'password_change',
   'password_reset',
