@@ -6,11 +6,13 @@ import { ModulesContainer } from '@nestjs/core';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { startTestApp, TestApp } from './support/test-app';
 
-type Method = 'get' | 'post';
-type Status = 400 | 401 | 413 | 415 | 429 | 503;
+type Method = 'get' | 'post' | 'delete';
+type Status = 400 | 401 | 404 | 413 | 415 | 429 | 503;
 
 interface DocumentedRoute {
-  tag: 'Auth' | 'Password' | 'Account' | 'Health';
+  tag: 'Auth' | 'Password' | 'Account' | 'Sessions' | 'Keys' | 'Health';
+  /** Answers 204 with no body instead of 200 with one. */
+  noContent?: true;
   /** The seed document's example request, field by field. */
   body?: Record<string, string>;
   /** Every error the route can give, and no other. */
@@ -104,6 +106,39 @@ const ROUTES: Record<string, Partial<Record<Method, DocumentedRoute>>> = {
   '/v1/me': {
     get: { tag: 'Account', errors: [401, 503], bearer: true, description: 'Who the access token belongs to.' },
   },
+  '/v1/sessions': {
+    get: {
+      tag: 'Sessions',
+      errors: [401, 503],
+      bearer: true,
+      description: 'Every live session (login) of the account, newest first',
+    },
+  },
+  '/v1/sessions/{id}': {
+    delete: {
+      tag: 'Sessions',
+      errors: [401, 404, 503],
+      bearer: true,
+      noContent: true,
+      description: "Ends one of the caller's sessions",
+    },
+  },
+  '/v1/global-sign-out': {
+    post: {
+      tag: 'Sessions',
+      errors: [...BODY_ERRORS, 401],
+      bearer: true,
+      description: 'Ends every session of the caller, the current one included.',
+    },
+  },
+  '/.well-known/jwks.json': {
+    get: {
+      tag: 'Keys',
+      errors: [],
+      bearer: false,
+      description: 'The public keys of the current and previous asymmetric signing keys',
+    },
+  },
   '/health': {
     get: { tag: 'Health', errors: [503], bearer: false, description: 'Answers 200 when the database answers a query.' },
   },
@@ -128,7 +163,7 @@ const ROUTES: Record<string, Partial<Record<Method, DocumentedRoute>>> = {
 const OPERATIONS = Object.entries(ROUTES).flatMap(([path, methods]) =>
   Object.entries(methods).map(([method, route]) => ({ path, method: method as Method, route })),
 );
-const POSTS = OPERATIONS.filter(({ method }) => method === 'post');
+const POSTS = OPERATIONS.filter(({ method, route }) => method === 'post' && route.body);
 
 /** The routes the running app's controllers declare, as `METHOD /path` (Swagger's own excluded). */
 function servedRoutes(api: TestApp): string[] {
@@ -148,7 +183,7 @@ function servedRoutes(api: TestApp): string[] {
           .map((part) => part.replace(/^\/+|\/+$/g, ''))
           .filter(Boolean)
           .join('/')}`;
-        routes.push(`${RequestMethod[method]} ${full}`);
+        routes.push(`${RequestMethod[method]} ${full.replace(/:(\w+)/g, '{$1}')}`);
       }
     }
   }
@@ -194,8 +229,15 @@ describe('the OpenAPI document at /docs-json (e2e)', () => {
     expect(documented).toEqual(OPERATIONS.map(({ path, method }) => `${method.toUpperCase()} ${path}`).sort());
   });
 
-  it('groups the operations under the tags Auth, Password, Account and Health, one each', () => {
-    expect(document.tags.map((tag: { name: string }) => tag.name)).toEqual(['Auth', 'Password', 'Account', 'Health']);
+  it('groups the operations under the tags Auth, Password, Account, Sessions, Keys and Health, one each', () => {
+    expect(document.tags.map((tag: { name: string }) => tag.name)).toEqual([
+      'Auth',
+      'Password',
+      'Account',
+      'Sessions',
+      'Keys',
+      'Health',
+    ]);
     for (const { path, method, route } of OPERATIONS) {
       expect({ path, method, tags: document.paths[path][method].tags }).toEqual({ path, method, tags: [route.tag] });
     }
@@ -220,7 +262,12 @@ describe('the OpenAPI document at /docs-json (e2e)', () => {
       expect(operation.description).toContain(route.description);
     });
 
-    it('documents a 200 with a JSON body schema', () => {
+    it(route.noContent ? 'documents a 204 with no body' : 'documents a 200 with a JSON body schema', () => {
+      if (route.noContent) {
+        expect(operation.responses['204']).toMatchObject({ description: expect.any(String) });
+        expect(operation.responses['204'].content).toBeUndefined();
+        return;
+      }
       const ok = operation.responses['200'];
       const schema = resolve(document, ok?.content?.['application/json']?.schema);
 
@@ -231,7 +278,7 @@ describe('the OpenAPI document at /docs-json (e2e)', () => {
 
     it('documents exactly the errors it can give, each as {message, status}', () => {
       const errors = Object.keys(operation.responses)
-        .filter((status) => status !== '200')
+        .filter((status) => status !== '200' && status !== '204')
         .map(Number)
         .sort();
       expect(errors).toEqual([...route.errors].sort());

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiError, Authenticated } from '../common/decorators/api-errors.decorator';
+import { ApiError, ApiErrors, Authenticated, JSON_BODY_ERRORS } from '../common/decorators/api-errors.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { MessageResponseDto, messageResponse } from '../common/dto/message-response.dto';
 import { Client, ClientInfo } from '../common/http/client-info';
@@ -44,6 +44,8 @@ export class SessionsController {
     description: 'Ends every session of the caller, the current one included.',
   })
   @ApiOkResponse({ type: MessageResponseDto, description: 'Every session is ended' })
+  // No body is needed, but one that is sent is parsed as any JSON POST's.
+  @ApiErrors(...JSON_BODY_ERRORS)
   async signOutEverywhere(
     @CurrentUser() principal: Principal,
     @Client() client: ClientInfo,

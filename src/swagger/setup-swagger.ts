@@ -21,6 +21,8 @@ export function setupSwagger(app: INestApplication): void {
     .addTag('Auth', 'Log in and manage tokens')
     .addTag('Password', 'Change, reset and set passwords')
     .addTag('Account', 'The caller’s own account')
+    .addTag('Sessions', 'The caller’s sessions: list them, end one or all')
+    .addTag('Keys', 'The public keys other services verify tokens with')
     .addTag('Health', 'Liveness and readiness')
     .build();
   const document = SwaggerModule.createDocument(app, config);

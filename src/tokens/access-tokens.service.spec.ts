@@ -56,7 +56,7 @@ describe(AccessTokensService.name, () => {
       const claims = verify(access_token, SECRET, { algorithms: ['HS256'] }) as JwtPayload;
 
       expect(expires_in).toBe(900);
-      expect(headerOf(access_token)).toEqual({ alg: 'HS256', typ: 'at+jwt' });
+      expect(headerOf(access_token)).toEqual({ alg: 'HS256', typ: 'at+jwt', kid: expect.any(String) });
       expect(claims).toEqual({
         token_use: 'access',
         sub: USER.id,
@@ -74,7 +74,11 @@ describe(AccessTokensService.name, () => {
       const { id_token } = sut.issue(USER, SESSION_ID);
       const claims = verify(id_token, SECRET, { algorithms: ['HS256'] }) as JwtPayload;
 
-      expect(headerOf(id_token)).toEqual({ alg: 'HS256', typ: 'JWT' });
+      expect(headerOf(id_token)).toEqual({
+        alg: 'HS256',
+        typ: 'JWT',
+        kid: headerOf(sut.issue(USER, SESSION_ID).access_token).kid,
+      });
       expect(claims).toMatchObject({
         token_use: 'id',
         sub: USER.id,
@@ -259,5 +263,83 @@ describe(AccessTokensService.name, () => {
 
   it('pins exactly one algorithm for verification', () => {
     expect(sut.verifyOptions.algorithms).toEqual(['HS256']);
+  });
+
+  describe('rotation: the key a token names by kid', () => {
+    const OLD_SECRET = randomBytes(32).toString('hex');
+    const ecPem = () =>
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const kidOf = (token: string) => headerOf(token).kid as string;
+
+    it('keeps accepting tokens signed with a previous secret or key, and signs new ones with the current', () => {
+      const oldPem = ecPem();
+      const beforeSecret = serviceWith({ JWT_SECRET: OLD_SECRET }).issue(USER, SESSION_ID).access_token;
+      const beforeKey = serviceWith({ JWT_PRIVATE_KEY: oldPem }).issue(USER, SESSION_ID).access_token;
+      const rotated = serviceWith({ JWT_PREVIOUS_SECRETS: OLD_SECRET, JWT_PREVIOUS_KEYS: oldPem });
+
+      expect(rotated.verifyAccessToken(beforeSecret).sub).toBe(USER.id);
+      expect(rotated.verifyAccessToken(beforeKey).sub).toBe(USER.id);
+      const fresh = rotated.issue(USER, SESSION_ID).access_token;
+      expect(kidOf(fresh)).not.toBe(kidOf(beforeSecret));
+      expect(verify(fresh, SECRET, { algorithms: ['HS256'] })).toMatchObject({ sub: USER.id });
+      expect(rotated.verifyOptions.algorithms.sort()).toEqual(['ES256', 'HS256']);
+
+      // Removed from both: no longer accepted.
+      expectRefused(() => serviceWith().verifyAccessToken(beforeSecret));
+      expectRefused(() => serviceWith().verifyAccessToken(beforeKey));
+    });
+
+    it('names a key the same way on every instance, and tells nothing of an HMAC secret', () => {
+      const pem = ecPem();
+      const kid = kidOf(serviceWith().issue(USER, SESSION_ID).access_token);
+      expect(kidOf(serviceWith().issue(USER, SESSION_ID).access_token)).toBe(kid);
+      expect(kidOf(serviceWith({ JWT_PRIVATE_KEY: pem }).issue(USER, SESSION_ID).access_token)).toBe(
+        kidOf(serviceWith({ JWT_PRIVATE_KEY: pem }).issue(USER, SESSION_ID).access_token),
+      );
+      expect(kid).not.toContain(SECRET.slice(0, 8));
+    });
+
+    /** Our claims, signed with our current secret, under the header given. */
+    const withHeader = (header: Record<string, unknown>) =>
+      sign(
+        { token_use: 'access', sub: USER.id, sid: SESSION_ID, username: 'alice', roles: [], exp: nowSeconds + 600 },
+        SECRET,
+        {
+          algorithm: 'HS256',
+          issuer: 'auth-service',
+          audience: 'auth-service',
+          header: { alg: 'HS256', typ: 'at+jwt', ...header },
+        },
+      );
+
+    it('accepts a token without kid against the current key (issued before kids were)', () => {
+      expect(sut.verifyAccessToken(withHeader({})).sub).toBe(USER.id);
+    });
+
+    it.each([
+      ['an unknown kid', { kid: 'no-such-key' }],
+      ['a numeric kid', { kid: 7 }],
+      ['a jwk header (its own key)', { jwk: { kty: 'oct', k: 'x' } }],
+      ['a jku header', { jku: 'https://attacker.example/jwks.json' }],
+      ['an x5u header', { x5u: 'https://attacker.example/cert.pem' }],
+      ['an x5c header', { x5c: ['MIIB'] }],
+    ])('refuses a token with %s, even signed with our key', (_name, header) => {
+      expectRefused(() => sut.verifyAccessToken(withHeader(header)));
+      expect(sut.keyFor(withHeader(header))).toBeUndefined();
+    });
+
+    it("refuses a token whose alg is not its key's own, as the kid names it", () => {
+      const pem = ecPem();
+      const ec = serviceWith({ JWT_PRIVATE_KEY: pem, JWT_PREVIOUS_SECRETS: OLD_SECRET });
+      const ecKid = kidOf(ec.issue(USER, SESSION_ID).access_token);
+      // The EC key's kid with HS256, signed with a secret we do accept: still refused.
+      const mixed = sign({ token_use: 'access', sub: USER.id, sid: SESSION_ID, exp: nowSeconds + 600 }, OLD_SECRET, {
+        algorithm: 'HS256',
+        issuer: 'auth-service',
+        audience: 'auth-service',
+        header: { alg: 'HS256', typ: 'at+jwt', kid: ecKid },
+      });
+      expectRefused(() => ec.verifyAccessToken(mixed));
+    });
   });
 });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Algorithm, sign, verify } from 'jsonwebtoken';
 import { invalidAccessToken } from '../common/errors/api.exception';
 import { Role, UserEntity } from '../users/entities/user.entity';
-import { JwtKeys } from './jwt-keys';
+import { JwtAlgorithm, JwtKeys, VerificationKey } from './jwt-keys';
 import { TokensConfig, tokensConfig } from './tokens.config';
 
 /** Claims of an access token; `sid` names the refresh token (session) it was issued from. */
@@ -28,6 +28,23 @@ const ACCESS_TOKEN_TYPE = 'at+jwt';
 /** Clock skew tolerated between this service and the machines that present its tokens. */
 const CLOCK_TOLERANCE_SECONDS = 5;
 
+/** Header members that would let a token bring its own key (RFC 8725 3.10): never honoured. */
+const KEY_CARRYING_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'];
+
+/** The JOSE header of a compact JWT, or undefined when it is not one. */
+function headerOf(token: string): Record<string, unknown> | undefined {
+  const end = token.indexOf('.');
+  if (end <= 0) return undefined;
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.slice(0, end), 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null && !Array.isArray(header)
+      ? (header as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Signs access and id tokens and verifies access tokens; the only code that touches JWT keys. */
 @Injectable()
 export class AccessTokensService {
@@ -49,18 +66,44 @@ export class AccessTokensService {
     }
   }
 
-  /** Options every access token is checked with: one algorithm, our issuer and audience. */
-  get verifyOptions(): { algorithms: [Algorithm]; issuer: string; audience: string; clockTolerance: number } {
+  /**
+   * Options every access token is checked with: our issuer and audience, and the algorithms of
+   * the accepted keys (keyFor pins each token to its own key's).
+   */
+  get verifyOptions(): { algorithms: Algorithm[]; issuer: string; audience: string; clockTolerance: number } {
+    const algorithms = new Set<JwtAlgorithm>([...this.keys.accepted.values()].map((key) => key.algorithm));
     return {
-      algorithms: [this.keys.algorithm],
+      algorithms: [...algorithms],
       issuer: this.issuer,
       audience: this.audience,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     };
   }
 
-  get verificationKey() {
-    return this.keys.verificationKey;
+  /**
+   * The key a token names by `kid`, if it is one we accept and the token's `alg` is that key's
+   * own: an RSA public key can never serve as an HS256 secret. A token without `kid` (issued
+   * before kids were) is checked against the current key. A header that brings its own key is
+   * refused outright.
+   */
+  keyFor(token: string): VerificationKey | undefined {
+    const header = headerOf(token);
+    if (!header || KEY_CARRYING_HEADERS.some((name) => name in header)) return undefined;
+    const { kid } = header;
+    const key =
+      kid === undefined
+        ? this.keys.accepted.get(this.keys.kid)
+        : typeof kid === 'string'
+          ? this.keys.accepted.get(kid)
+          : undefined;
+    return key && header.alg === key.algorithm ? key : undefined;
+  }
+
+  /** Every accepted asymmetric key's public JWK, the current one first; an HMAC secret has none. */
+  publicJwks(): Record<string, string>[] {
+    return [...this.keys.accepted.values()].flatMap((key) =>
+      key.jwk ? [{ ...key.jwk } as Record<string, string>] : [],
+    );
   }
 
   issue(user: Pick<UserEntity, 'id' | 'username' | 'email' | 'roles'>, sessionId: string): IssuedTokens {
@@ -74,21 +117,22 @@ export class AccessTokensService {
     const access_token = sign(
       { token_use: 'access', sid: sessionId, username: user.username, roles: user.roles },
       this.keys.signingKey,
-      { ...options, header: { alg: this.keys.algorithm, typ: ACCESS_TOKEN_TYPE } },
+      { ...options, header: { alg: this.keys.algorithm, typ: ACCESS_TOKEN_TYPE, kid: this.keys.kid } },
     );
-    const id_token = sign(
-      { token_use: 'id', username: user.username, email: user.email },
-      this.keys.signingKey,
-      options,
-    );
+    const id_token = sign({ token_use: 'id', username: user.username, email: user.email }, this.keys.signingKey, {
+      ...options,
+      keyid: this.keys.kid,
+    });
     return { access_token, id_token, expires_in: this.ttlSeconds };
   }
 
   /** For tokens that arrive outside the guard (change-password's body). */
   verifyAccessToken(token: string): AccessTokenClaims {
+    const key = this.keyFor(token);
+    if (!key) throw invalidAccessToken();
     let decoded: unknown;
     try {
-      decoded = verify(token, this.keys.verificationKey, { ...this.verifyOptions, complete: true });
+      decoded = verify(token, key.key, { ...this.verifyOptions, algorithms: [key.algorithm], complete: true });
     } catch {
       throw invalidAccessToken();
     }

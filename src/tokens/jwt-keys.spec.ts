@@ -1,4 +1,4 @@
-import { generateKeyPairSync, KeyObject, KeyExportOptions } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, KeyObject, KeyExportOptions } from 'node:crypto';
 import { ConfigError } from '../config/env';
 import { loadJwtKeys } from './jwt-keys';
 
@@ -162,6 +162,77 @@ describe(loadJwtKeys.name, () => {
 
       expect(error.message).toMatch(/^JWT_PRIVATE_KEY must be a PEM private key/);
       expect(error.message).not.toContain(value.trim().slice(0, 40));
+    });
+  });
+
+  describe('previous keys (rotation)', () => {
+    const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const publicPem = (key: KeyObject) => key.export({ type: 'spki', format: 'pem' }).toString();
+    const OLD_SECRET = 'm3Kp9wQ2xZ7vB4nL8tR1yH6jF5cD0gSa2uE9iO7nT4rV1bX8';
+
+    it('accepts public or private PEMs separated by blank lines, and earlier secrets, each under its own kid', () => {
+      const current = ec();
+      const older = ec();
+      const sut = loadJwtKeys({
+        JWT_PRIVATE_KEY: pemOf(current.privateKey),
+        JWT_PREVIOUS_KEYS: `${publicPem(older.publicKey)}\n${pemOf(ec().privateKey)}`,
+        JWT_PREVIOUS_SECRETS: ` ${OLD_SECRET} ,`,
+      });
+
+      expect(sut.accepted.size).toBe(4);
+      expect(sut.accepted.get(sut.kid)).toMatchObject({
+        algorithm: 'ES256',
+        jwk: { kty: 'EC', use: 'sig', alg: 'ES256' },
+      });
+      const algorithms = [...sut.accepted.values()].map((key) => key.algorithm).sort();
+      expect(algorithms).toEqual(['ES256', 'ES256', 'ES256', 'HS256']);
+      for (const key of sut.accepted.values()) {
+        expect(key.jwk?.d).toBeUndefined(); // never a private member
+        if (key.algorithm === 'HS256') expect(key.jwk).toBeUndefined();
+      }
+    });
+
+    it('lists a key given both as current and previous once', () => {
+      const key = ec();
+      const sut = loadJwtKeys({ JWT_PRIVATE_KEY: pemOf(key.privateKey), JWT_PREVIOUS_KEYS: publicPem(key.publicKey) });
+      expect([...sut.accepted.keys()]).toEqual([sut.kid]);
+    });
+
+    it('computes the RFC 7638 thumbprint as the kid of an asymmetric key', () => {
+      // RFC 7638 section 3.1's example key and thumbprint.
+      const jwk = {
+        kty: 'RSA',
+        e: 'AQAB',
+        n:
+          '0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMs' +
+          'tn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91Cb' +
+          'OpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw',
+      };
+      const sut = loadJwtKeys({
+        JWT_SECRET: GOOD_SECRET,
+        JWT_PREVIOUS_KEYS: createPublicKey({ key: jwk, format: 'jwk' })
+          .export({ type: 'spki', format: 'pem' })
+          .toString(),
+      });
+      expect(sut.accepted.has('NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs')).toBe(true);
+    });
+
+    it.each([
+      [
+        'JWT_PREVIOUS_SECRETS',
+        { JWT_SECRET: GOOD_SECRET, JWT_PREVIOUS_SECRETS: `${OLD_SECRET},too-short` },
+        /^JWT_PREVIOUS_SECRETS \(secret 2\) must be at least 32/,
+      ],
+      [
+        'JWT_PREVIOUS_KEYS',
+        { JWT_SECRET: GOOD_SECRET, JWT_PREVIOUS_KEYS: 'not a key' },
+        /^JWT_PREVIOUS_KEYS \(key 1\) must be a PEM key/,
+      ],
+    ])('refuses a bad %s, naming it without echoing it', (_name, env, message) => {
+      const error = configErrorOf(env);
+      expect(error.message).toMatch(message);
+      expect(error.message).not.toContain('too-short');
+      expect(error.message).not.toContain('not a key');
     });
   });
 });

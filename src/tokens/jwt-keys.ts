@@ -1,4 +1,13 @@
-import { createPrivateKey, createPublicKey, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  JsonWebKey,
+  KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { ConfigError, readString } from '../config/env';
 
 export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256' | 'ES384' | 'ES512';
@@ -11,17 +20,45 @@ export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256' | 'ES384' | 'ES512';
  */
 export interface JwtKeys {
   algorithm: JwtAlgorithm;
+  /** In every token's header: names `verificationKey` among `accepted`. */
+  kid: string;
   signingKey: KeyObject;
   verificationKey: KeyObject;
   /** True when no key was configured and a random one was made for this process (development). */
   ephemeral: boolean;
+  /** Every key a token may name by `kid`: the signing key's, then JWT_PREVIOUS_KEYS and _SECRETS. */
+  accepted: ReadonlyMap<string, VerificationKey>;
 }
+
+/** A key tokens may be signed with, and the one algorithm a token under it may use. */
+export interface VerificationKey {
+  kid: string;
+  algorithm: JwtAlgorithm;
+  key: KeyObject;
+  /** The public JWK (RFC 7517) the JWKS publishes; none for an HMAC secret. */
+  jwk?: PublicJwk;
+}
+
+export type PublicJwk = JsonWebKey & { kid: string; alg: JwtAlgorithm; use: 'sig' };
 
 const MIN_SECRET_LENGTH = 32;
 const PLACEHOLDERS = /change[-_ ]?me|secret|example|placeholder|^(.)\1+$/i;
 const EC_ALGORITHMS: Record<string, JwtAlgorithm> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
 
 export function loadJwtKeys(env: NodeJS.ProcessEnv): JwtKeys {
+  const current = currentKeys(env);
+  const accepted = new Map<string, VerificationKey>();
+  for (const key of [current, ...previousKeys(env)]) {
+    // The same key listed twice (current and previous, say) is one entry.
+    if (!accepted.has(key.kid)) accepted.set(key.kid, key);
+  }
+  const { algorithm, kid, signingKey, verificationKey, ephemeral } = current;
+  return { algorithm, kid, signingKey, verificationKey, ephemeral, accepted };
+}
+
+type CurrentKey = VerificationKey & Omit<JwtKeys, 'accepted'>;
+
+function currentKeys(env: NodeJS.ProcessEnv): CurrentKey {
   const production = env.NODE_ENV === 'production';
   const pem = readString(env, 'JWT_PRIVATE_KEY');
   if (pem) return asymmetricKeys(pem.replace(/\\n/g, '\n'));
@@ -33,35 +70,91 @@ export function loadJwtKeys(env: NodeJS.ProcessEnv): JwtKeys {
     }
     return { ...hmacKeys(randomBytes(32)), ephemeral: true };
   }
-  // A short HMAC key falls to an offline search of the tokens it signed, in development too.
+  return hmacKeys(checkedSecret(secret, 'JWT_SECRET', production));
+}
+
+/** A short HMAC key falls to an offline search of the tokens it signed, in development too. */
+function checkedSecret(secret: string, name: string, production: boolean): Buffer {
   if (secret.length < MIN_SECRET_LENGTH || (production && PLACEHOLDERS.test(secret))) {
     throw new ConfigError(
-      `JWT_SECRET must be at least ${MIN_SECRET_LENGTH} random characters (e.g. openssl rand -base64 48)`,
+      `${name} must be at least ${MIN_SECRET_LENGTH} random characters (e.g. openssl rand -base64 48)`,
     );
   }
-  return hmacKeys(Buffer.from(secret, 'utf8'));
+  return Buffer.from(secret, 'utf8');
 }
 
-function hmacKeys(secret: Buffer): JwtKeys {
+function hmacKeys(secret: Buffer): CurrentKey {
   const key = createSecretKey(secret);
-  return { algorithm: 'HS256', signingKey: key, verificationKey: key, ephemeral: false };
+  // Derived from the secret by HMAC, so instances agree on it and it tells nothing of the secret.
+  const kid = createHmac('sha256', key).update('auth-service kid').digest('base64url').slice(0, 22);
+  return { algorithm: 'HS256', kid, key, signingKey: key, verificationKey: key, ephemeral: false };
 }
 
-function asymmetricKeys(pem: string): JwtKeys {
+function asymmetricKeys(pem: string): CurrentKey {
   let signingKey: KeyObject;
   try {
     signingKey = createPrivateKey(pem);
   } catch {
     throw new ConfigError('JWT_PRIVATE_KEY must be a PEM private key (RSA or EC P-256/P-384/P-521)');
   }
-  const type = signingKey.asymmetricKeyType;
-  const curve = signingKey.asymmetricKeyDetails?.namedCurve;
+  const verificationKey = createPublicKey(signingKey);
+  const { kid, algorithm, jwk } = publicKeyEntry(verificationKey, 'JWT_PRIVATE_KEY');
+  return { algorithm, kid, key: verificationKey, jwk, signingKey, verificationKey, ephemeral: false };
+}
+
+/** The algorithm a public key allows (pinned by its type), its RFC 7638 kid and its JWK. */
+function publicKeyEntry(key: KeyObject, name: string): VerificationKey {
+  const type = key.asymmetricKeyType;
+  const curve = key.asymmetricKeyDetails?.namedCurve;
   const algorithm = type === 'rsa' ? 'RS256' : type === 'ec' && curve ? EC_ALGORITHMS[curve] : undefined;
   if (!algorithm) {
-    throw new ConfigError(`JWT_PRIVATE_KEY must be RSA or EC P-256/P-384/P-521, got ${type ?? 'unknown'}`);
+    throw new ConfigError(`${name} must be RSA or EC P-256/P-384/P-521, got ${type ?? 'unknown'}`);
   }
-  if (type === 'rsa' && (signingKey.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
-    throw new ConfigError('JWT_PRIVATE_KEY: an RSA key must have at least 2048 bits');
+  if (type === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
+    throw new ConfigError(`${name}: an RSA key must have at least 2048 bits`);
   }
-  return { algorithm, signingKey, verificationKey: createPublicKey(signingKey), ephemeral: false };
+  const exported = key.export({ format: 'jwk' });
+  const kid = thumbprint(exported);
+  return { kid, algorithm, key, jwk: { ...exported, kid, alg: algorithm, use: 'sig' } };
+}
+
+/**
+ * RFC 7638: SHA-256 of the key's required public members, in lexicographic order with no
+ * whitespace. Every instance given the same key computes the same kid, with nothing to share.
+ */
+function thumbprint(jwk: JsonWebKey): string {
+  const members =
+    jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+  return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
+}
+
+/**
+ * JWT_PREVIOUS_KEYS (PEM keys, public or private, separated by blank lines) and
+ * JWT_PREVIOUS_SECRETS (comma-separated): tokens they signed still verify until removed.
+ */
+function previousKeys(env: NodeJS.ProcessEnv): VerificationKey[] {
+  const production = env.NODE_ENV === 'production';
+  const pems = (readString(env, 'JWT_PREVIOUS_KEYS') ?? '')
+    .replace(/\\n/g, '\n')
+    .split(/\n\s*\n/)
+    .map((block) => block.trim())
+    .filter((block) => block !== '');
+  const secrets = (readString(env, 'JWT_PREVIOUS_SECRETS') ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== '');
+  return [
+    ...pems.map((pem, index) => publicKeyEntry(publicKeyOf(pem, index), `JWT_PREVIOUS_KEYS (key ${index + 1})`)),
+    ...secrets.map((secret, index) =>
+      hmacKeys(checkedSecret(secret, `JWT_PREVIOUS_SECRETS (secret ${index + 1})`, production)),
+    ),
+  ].map(({ kid, algorithm, key, jwk }) => ({ kid, algorithm, key, ...(jwk ? { jwk } : {}) }));
+}
+
+function publicKeyOf(pem: string, index: number): KeyObject {
+  try {
+    return createPublicKey(pem);
+  } catch {
+    throw new ConfigError(`JWT_PREVIOUS_KEYS (key ${index + 1}) must be a PEM key, public or private`);
+  }
 }

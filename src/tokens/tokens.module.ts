@@ -10,6 +10,7 @@ import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { RefreshTokensService } from './refresh-tokens.service';
 import { SessionCache } from './session-cache';
+import { JwksController } from './jwks.controller';
 import { tokensConfig } from './tokens.config';
 
 /** Owns every secret the service issues: JWTs, refresh tokens (as hashes), sessions and codes. */
@@ -18,6 +19,7 @@ import { tokensConfig } from './tokens.config';
     ConfigModule.forFeature(tokensConfig),
     TypeOrmModule.forFeature([RefreshTokenEntity, ChallengeSessionEntity, ConfirmationCodeEntity]),
   ],
+  controllers: [JwksController],
   providers: [
     AccessTokensService,
     RefreshTokensService,

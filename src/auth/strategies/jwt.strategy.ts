@@ -7,7 +7,7 @@ import { AccessTokensService, assertAccessToken } from '../../tokens/access-toke
 import { RefreshTokensService } from '../../tokens/refresh-tokens.service';
 
 /**
- * Verifies the Bearer access token: one pinned algorithm, our issuer and audience, `exp`
+ * Verifies the Bearer access token: the key its kid names, pinned to that key's algorithm, our issuer and audience, `exp`
  * with a few seconds' leeway. `validate` does hit the database, on purpose: an access token
  * dies with the refresh token it came from (revoke, password change), which a signature
  * alone cannot tell. It is one primary-key lookup, skipped for SESSION_CACHE_TTL_MS after a
@@ -22,9 +22,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const { algorithms, issuer, audience, clockTolerance } = tokens.verifyOptions;
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      // A KeyObject, not a string: see jwt-keys.ts.
-      // jsonwebtoken takes a KeyObject; passport-jwt's types predate that and only name string | Buffer.
-      secretOrKeyProvider: (_request, _token, done) => done(null, tokens.verificationKey as unknown as Buffer),
+      // The key the token names by kid, pinned to its algorithm (see keyFor). A KeyObject, not a
+      // string (see jwt-keys.ts): jsonwebtoken takes one; passport-jwt's types predate that.
+      secretOrKeyProvider: (_request, token: string, done) => {
+        const key = tokens.keyFor(token);
+        if (key) done(null, key.key as unknown as Buffer);
+        else done(invalidAccessToken());
+      },
       algorithms,
       issuer,
       audience,
