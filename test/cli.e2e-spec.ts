@@ -1,3 +1,5 @@
+import { createPrivateKey } from 'node:crypto';
+import { loadJwtKeys } from '../src/tokens/jwt-keys';
 import { killChildren, ProcessResult, runCli } from './support/processes';
 import { mailSettings, startSmtpCatcher } from './support/smtp-catcher';
 import { startTestApp, TestApp } from './support/test-app';
@@ -332,5 +334,43 @@ describe('operator CLI: seed-admin and create-user (e2e)', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/^warning: could not mail the temporary password/);
     expect((await login('kim', temporaryPasswordIn(result.stdout))).body).toEqual(challenge);
+  });
+});
+
+describe('operator CLI: generate-key (e2e)', () => {
+  // Production with no key and a database nothing answers at: the command needs neither.
+  const settings = { NODE_ENV: 'production', DATABASE_URL: 'mysql://root@127.0.0.1:1/none', JWT_SECRET: '' };
+
+  it.each([
+    ['generate-key', 'ec', 'prime256v1', undefined, 'ES256'],
+    ['generate-key --type rs256', 'rsa', undefined, 3072, 'RS256'],
+  ])(
+    '%s prints a PEM private key the server takes as JWT_PRIVATE_KEY, and its kid on stderr',
+    async (command, type, curve, bits, alg) => {
+      const result = await runCli(command.split(' '), settings);
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----\n$/);
+      const key = createPrivateKey(result.stdout);
+      expect(key.asymmetricKeyType).toBe(type);
+      if (curve) expect(key.asymmetricKeyDetails?.namedCurve).toBe(curve);
+      if (bits) expect(key.asymmetricKeyDetails?.modulusLength).toBe(bits);
+      const { kid } = loadJwtKeys({ JWT_PRIVATE_KEY: result.stdout });
+      expect(result.stderr).toBe(`${alg} key, kid ${kid}: set it as JWT_PRIVATE_KEY (see docs/operations.md)\n`);
+    },
+  );
+
+  it('makes a new key each time', async () => {
+    const [a, b] = await Promise.all([runCli(['generate-key'], settings), runCli(['generate-key'], settings)]);
+    expect(a.stdout).not.toBe(b.stdout);
+  });
+
+  it('refuses an unknown type with one line and exit 1, printing no key', async () => {
+    const result = await runCli(['generate-key', '--type', 'ed25519'], settings);
+    expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: --type must be es256 or rs256, got "ed25519"\n',
+    });
   });
 });

@@ -8,6 +8,7 @@ import { sizeThreadPool } from '../config/thread-pool';
 import { isDatabaseUnavailable } from '../database/database-errors';
 import { CliUsageError } from './provisioning-report';
 import { CliModule } from './cli.module';
+import { KeyCliModule } from './key-cli.module';
 
 /** One line on stderr and a non-zero exit: what a script calling the CLI can act on. */
 function fail(error: Error): never {
@@ -23,11 +24,15 @@ function fail(error: Error): never {
 }
 
 async function main(): Promise<void> {
-  loadEnvFile();
-  // As the server does, so the password hasher's count of hashing threads holds here too.
-  sizeThreadPool();
-  checkAllConfig();
-  await CommandFactory.run(CliModule, {
+  // A key is made before there is a configuration that needs one, or a database.
+  const keyCommand = process.argv[2] === 'generate-key';
+  if (!keyCommand) {
+    loadEnvFile();
+    // As the server does, so the password hasher's count of hashing threads holds here too.
+    sizeThreadPool();
+    checkAllConfig();
+  }
+  await CommandFactory.run(keyCommand ? KeyCliModule : CliModule, {
     // The CLI speaks for itself (stdout, or one line on stderr); framework logs would only add noise.
     logger: false,
     abortOnError: false,
