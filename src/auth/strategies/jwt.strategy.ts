@@ -7,10 +7,10 @@ import { AccessTokensService, assertAccessToken } from '../../tokens/access-toke
 import { RefreshTokensService } from '../../tokens/refresh-tokens.service';
 
 /**
- * Verifies the Bearer access token: the key its kid names, pinned to that key's algorithm, our issuer and audience, `exp`
- * with a few seconds' leeway. `validate` does hit the database, on purpose: an access token
- * dies with the refresh token it came from (revoke, password change), which a signature
- * alone cannot tell. It is one primary-key lookup, skipped for SESSION_CACHE_TTL_MS after a
+ * Verifies the Bearer access token: the key its kid names, pinned to that key's algorithm,
+ * our issuer and audience, `exp` with a few seconds' leeway. `validate` does hit the
+ * database, on purpose: an access token dies with the refresh token it came from (revoke,
+ * password change), which a signature alone cannot tell. It is one primary-key lookup, skipped for SESSION_CACHE_TTL_MS after a
  * lookup that found the session live (see SessionCache).
  */
 @Injectable()
