@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { fixAsyncResourceBind } from './common/http/async-resource-bind';
 import { LoggingModule, loggingParams, nestLogger } from './common/logging/logging.module';
+import { acceptFormBodyWhereMarked } from './common/http/form-body';
 import { acceptOnlyJson } from './common/http/json-body-parser';
 import { applySecurity } from './common/http/security';
 import { readAppConfig } from './config/app.config';
@@ -57,6 +58,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
 
   const fastify = app.getHttpAdapter().getInstance();
   acceptOnlyJson(fastify, bodyLimit);
+  acceptFormBodyWhereMarked(fastify, bodyLimit);
   // Once closing, each answer to a request in flight closes its connection: left open for
   // keep-alive, it would hold the shutdown until the grace period ends.
   let closing = false;

@@ -18,6 +18,12 @@ interface DocumentedRoute {
   /** Every error the route can give, and no other. */
   errors: Status[];
   bearer: boolean;
+  /** Authenticated with HTTP Basic (introspection's clients) instead of a token. */
+  basic?: true;
+  /** Body fields that may be left out. */
+  optional?: string[];
+  /** Also takes application/x-www-form-urlencoded (RFC 7662). */
+  form?: true;
   /** Wording from the seed document (or ours, for the routes it does not have). */
   description: string;
 }
@@ -129,6 +135,26 @@ const ROUTES: Record<string, Partial<Record<Method, DocumentedRoute>>> = {
       errors: [...BODY_ERRORS, 401],
       bearer: true,
       description: 'Ends every session of the caller, the current one included.',
+    },
+  },
+  '/v1/introspect': {
+    post: {
+      tag: 'Keys',
+      body: { token: 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6Ii4uLiJ9...', token_type_hint: 'access_token' },
+      optional: ['token_type_hint'],
+      form: true,
+      errors: [...BODY_ERRORS, 401],
+      bearer: false,
+      basic: true,
+      description: 'whether an access token is live right now',
+    },
+  },
+  '/.well-known/openid-configuration': {
+    get: {
+      tag: 'Keys',
+      errors: [],
+      bearer: false,
+      description: 'Where the signing keys and introspection are',
     },
   },
   '/.well-known/jwks.json': {
@@ -307,8 +333,13 @@ describe('the OpenAPI document at /docs-json (e2e)', () => {
       if (errors.includes(429)) expect(operation.responses['429'].headers).toHaveProperty('Retry-After');
     });
 
-    it(route.bearer ? 'declares the bearer scheme' : 'asks for no token', () => {
+    it(route.bearer ? 'declares the bearer scheme' : route.basic ? 'declares HTTP Basic' : 'asks for no token', () => {
       const names: string[] = (operation.security ?? []).flatMap((requirement: object) => Object.keys(requirement));
+      if (route.basic) {
+        expect(names).toEqual(['introspection']);
+        expect(document.components.securitySchemes.introspection).toMatchObject({ type: 'http', scheme: 'basic' });
+        return;
+      }
       if (!route.bearer) {
         expect(names).toEqual([]);
         return;
@@ -326,7 +357,8 @@ describe('the OpenAPI document at /docs-json (e2e)', () => {
     beforeAll(() => {
       const body = document.paths[path].post.requestBody;
       expect(body).toMatchObject({ required: true, content: { 'application/json': { schema: expect.any(Object) } } });
-      expect(Object.keys(body.content)).toEqual(['application/json']);
+      const types = route.form ? ['application/json', 'application/x-www-form-urlencoded'] : ['application/json'];
+      expect(Object.keys(body.content).sort()).toEqual(types);
       schema = resolve(document, body.content['application/json'].schema);
     });
 
@@ -339,7 +371,7 @@ describe('the OpenAPI document at /docs-json (e2e)', () => {
     });
 
     it('marks every field required, except an access token that may come as a bearer header', () => {
-      const optional = route.bearer ? ['access_token'] : [];
+      const optional = route.optional ?? (route.bearer ? ['access_token'] : []);
       const required = Object.keys(route.body!).filter((field) => !optional.includes(field));
 
       expect([...schema.required].sort()).toEqual(required.sort());

@@ -23,7 +23,9 @@ const SETTINGS = {
   ADMIN_PASSWORD,
   SESSION_CACHE_TTL_MS: '60000',
   JWT_SECRET: 'shared-by-both-instances-0123456789abcdef',
+  INTROSPECTION_CLIENTS: 'orders:introspection-client-secret-0123456789',
 };
+const INTROSPECTION_CLIENT = `Basic ${Buffer.from('orders:introspection-client-secret-0123456789').toString('base64')}`;
 
 /** redis-server on `port`, keeping nothing on disk. */
 class RedisServer {
@@ -223,6 +225,22 @@ describe('instances sharing a Redis (e2e, MariaDB)', () => {
       expect(afterSignOut).toBeDefined();
       expect(afterSignOut).toBeLessThan(1000);
     }
+  });
+
+  it('answers introspection of a session revoked through the other instance as inactive within 1 s', async () => {
+    await startCluster({ RATE_LIMIT_PER_MINUTE: '0' });
+    const introspect = async (api: HttpClient, token: string) =>
+      (await api.post('/v1/introspect', { token }, { authorization: INTROSPECTION_CLIENT })).body as {
+        active: boolean;
+      };
+
+    const revoked = await login(a);
+    expect(await introspect(b, revoked.access)).toMatchObject({ active: true });
+    expect((await a.post('/v1/token-revoke', { refresh_token: revoked.refresh })).status).toBe(200);
+    const started = Date.now();
+    while ((await introspect(b, revoked.access)).active && Date.now() - started < 3000) await sleep(20);
+    expect(await introspect(b, revoked.access)).toEqual({ active: false });
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('counts the per-IP limit once across the instances', async () => {

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '../common/decorators/api-errors.decorator';
+import { INTROSPECTION_SCHEME } from '../tokens/introspection.controller';
 
 const DESCRIPTION =
   'Use your account credentials (username in lowercase) and tokens to manage your account programmatically. ' +
@@ -18,11 +19,15 @@ export function setupSwagger(app: INestApplication): void {
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access_token from /v1/login' },
       BEARER_SCHEME,
     )
+    .addBasicAuth(
+      { type: 'http', scheme: 'basic', description: 'A client name and secret from INTROSPECTION_CLIENTS' },
+      INTROSPECTION_SCHEME,
+    )
     .addTag('Auth', 'Log in and manage tokens')
     .addTag('Password', 'Change, reset and set passwords')
     .addTag('Account', 'The caller’s own account')
     .addTag('Sessions', 'The caller’s sessions: list them, end one or all')
-    .addTag('Keys', 'The public keys other services verify tokens with')
+    .addTag('Keys', 'For the services that verify tokens: public keys and introspection')
     .addTag('Health', 'Liveness and readiness')
     .build();
   const document = SwaggerModule.createDocument(app, config);

@@ -49,8 +49,8 @@ function headerOf(token: string): Record<string, unknown> | undefined {
 @Injectable()
 export class AccessTokensService {
   private readonly keys: JwtKeys;
-  private readonly issuer: string;
-  private readonly audience: string;
+  readonly issuer: string;
+  readonly audience: string;
   readonly ttlSeconds: number;
 
   constructor(@Inject(tokensConfig.KEY) config: TokensConfig) {
@@ -97,6 +97,11 @@ export class AccessTokensService {
           ? this.keys.accepted.get(kid)
           : undefined;
     return key && header.alg === key.algorithm ? key : undefined;
+  }
+
+  /** What new tokens are signed with. */
+  get algorithm(): JwtAlgorithm {
+    return this.keys.algorithm;
   }
 
   /** Every accepted asymmetric key's public JWK, the current one first; an HMAC secret has none. */

@@ -1,9 +1,12 @@
 import { registerAs } from '@nestjs/config';
 import { readBoolean, readDurationSeconds, readInt, readString } from '../config/env';
+import { IntrospectionClients, readIntrospectionClients } from './introspection-clients';
 import { JwtKeys, loadJwtKeys } from './jwt-keys';
 
 export interface TokensConfig {
   keys: JwtKeys;
+  /** Who may call POST /v1/introspect (none: it answers 401). */
+  introspectionClients: IntrospectionClients;
   issuer: string;
   audience: string;
   accessTokenTtl: number;
@@ -20,6 +23,7 @@ export interface TokensConfig {
 export function readTokensConfig(env: NodeJS.ProcessEnv = process.env): TokensConfig {
   return {
     keys: loadJwtKeys(env),
+    introspectionClients: readIntrospectionClients(env),
     issuer: readString(env, 'JWT_ISSUER', 'auth-service'),
     audience: readString(env, 'JWT_AUDIENCE', 'auth-service'),
     // 24 h and 90 days, the lifetimes clients written against this API expect; docs/operations.md

@@ -10,7 +10,9 @@ import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { RefreshTokensService } from './refresh-tokens.service';
 import { SessionCache } from './session-cache';
-import { JwksController } from './jwks.controller';
+import { IntrospectionController } from './introspection.controller';
+import { IntrospectionService } from './introspection.service';
+import { WellKnownController } from './well-known.controller';
 import { tokensConfig } from './tokens.config';
 
 /** Owns every secret the service issues: JWTs, refresh tokens (as hashes), sessions and codes. */
@@ -19,7 +21,7 @@ import { tokensConfig } from './tokens.config';
     ConfigModule.forFeature(tokensConfig),
     TypeOrmModule.forFeature([RefreshTokenEntity, ChallengeSessionEntity, ConfirmationCodeEntity]),
   ],
-  controllers: [JwksController],
+  controllers: [WellKnownController, IntrospectionController],
   providers: [
     AccessTokensService,
     RefreshTokensService,
@@ -27,6 +29,7 @@ import { tokensConfig } from './tokens.config';
     ChallengeSessionsService,
     ConfirmationCodesService,
     SessionCache,
+    IntrospectionService,
   ],
   exports: [AccessTokensService, RefreshTokensService, ChallengeSessionsService, ConfirmationCodesService],
 })
