@@ -38,6 +38,9 @@ describe(SessionsService.name, () => {
   beforeEach(() => {
     refreshTokens = mockOf<RefreshTokensService>();
     refreshTokens.liveSessionsOf.mockResolvedValue([session('family-1'), session('family-2')]);
+    refreshTokens.activeSessionUser.mockImplementation((familyId: string, userId: string) =>
+      Promise.resolve(userId === alice.id && familyId.startsWith('family-') ? alice : null),
+    );
     users = mockOf<UsersService>();
     users.lockActive.mockResolvedValue(true);
     transactions = newTransactionsMock();

@@ -33,10 +33,12 @@ export class SessionsService {
     return this.refreshTokens.liveSessionsOf(user.id);
   }
 
-  /** 404 unless `sessionId` is one of the caller's live sessions; the caller's own may be ended too. */
+  /**
+   * 404 unless `sessionId` is one of the caller's live sessions (the guard's own lookup: one
+   * primary-key read, or none while cached); the caller's own may be ended too.
+   */
   async end({ user }: Principal, sessionId: string, client: ClientInfo): Promise<void> {
-    const live = await this.refreshTokens.liveSessionsOf(user.id);
-    if (!live.some((session) => session.id === sessionId)) throw sessionNotFound();
+    if (!(await this.refreshTokens.activeSessionUser(sessionId, user.id))) throw sessionNotFound();
     await this.refreshTokens.revokeFamily(sessionId);
     this.metrics.revocations.inc({ reason: 'session_delete' });
     await this.audit.record(AuditEventType.SessionEnded, subjectOf(user), client);

@@ -1,7 +1,6 @@
+import { UnsupportedMediaTypeException } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import { ApiException } from '../errors/api.exception';
-import { ErrorCode } from '../errors/error-code';
 
 const FORM_BODY = 'acceptsFormBody';
 
@@ -19,13 +18,8 @@ export function acceptFormBodyWhereMarked(fastify: FastifyInstance, bodyLimit: n
     (request, body, done) => {
       const config = request.routeOptions.config as unknown as Record<string, unknown> | undefined;
       if (config?.[FORM_BODY] !== true) {
-        done(
-          new ApiException(
-            ErrorCode.UnsupportedMediaType,
-            'Request body must be JSON (Content-Type: application/json).',
-          ),
-          undefined,
-        );
+        // Worded by the exception filter, as Fastify's own 415 for a type with no parser is.
+        done(new UnsupportedMediaTypeException(), undefined);
         return;
       }
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
