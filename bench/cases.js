@@ -3,6 +3,13 @@
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
+/** The resource server the bench introspects as: its secret is set on every server the bench starts. */
+const INTROSPECTION_CLIENT = { name: 'bench-resource-server', secret: 'bench-introspection-secret-0123456789' };
+const INTROSPECTION_HEADERS = {
+  'content-type': 'application/x-www-form-urlencoded',
+  authorization: `Basic ${Buffer.from(`${INTROSPECTION_CLIENT.name}:${INTROSPECTION_CLIENT.secret}`).toString('base64')}`,
+};
+
 function rotate(items) {
   let next = 0;
   return () => items[next++ % items.length];
@@ -60,6 +67,18 @@ function requestsFor(kind, { users, sessions }) {
         },
         postJson('/v1/token-revoke', (context) => ({ refresh_token: context.refreshToken })),
       ];
+    case 'introspect':
+      // A resource server asks about a user's live access token, as RFC 7662 sends it: a form body.
+      return [
+        {
+          method: 'POST',
+          path: '/v1/introspect',
+          headers: INTROSPECTION_HEADERS,
+          setupRequest: (req) => ({ ...req, body: `token=${nextSession().access_token}` }),
+        },
+      ];
+    case 'jwks':
+      return [{ method: 'GET', path: '/.well-known/jwks.json' }];
     case 'bare':
       return [
         {
@@ -73,4 +92,4 @@ function requestsFor(kind, { users, sessions }) {
   }
 }
 
-module.exports = { requestsFor };
+module.exports = { INTROSPECTION_CLIENT, requestsFor };

@@ -14,7 +14,7 @@ function printReport(summary, meta) {
   const checks = checkLines(summary);
   out(`\nFigures: median of ${meta.runsDone} run(s), ${meta.config.duration} s per case`);
   out(consoleTable(figures.headers, figures.lines));
-  out('\nTargets (issue 6)');
+  out('\nTargets (issues 6, 16 and 17)');
   out(consoleTable(checks.headers, checks.lines));
   const queries = Object.entries(summary.queries);
   if (queries.length > 0) {
@@ -117,7 +117,9 @@ const PREAMBLE = `# Benchmarks
 \`npm run bench\` measures the hot paths against the bounds that make them meaningful on any
 machine (issue 6): login against bcrypt compares per second at the same cost through the same
 thread pool, and \`/v1/me\` and \`/v1/token-refresh\` against a bare NestJS-on-Fastify route that
-only verifies the JWT. Absolute figures vary between machines; the ratios are the targets.
+only verifies the JWT; so are \`POST /v1/introspect\` (a live token, as a resource server sends it,
+with no SQL statement per request once the session cache is warm) and \`GET /.well-known/jwks.json\`
+(issue 17). Absolute figures vary between machines; the ratios are the targets.
 
 Knobs (environment): \`BENCH_RUNS\` (3), \`BENCH_DURATION\` seconds per case (10), \`BENCH_WARMUP\` (2),
 \`BENCH_CONNECTIONS\` (1,10,50), \`BENCH_LOGIN_COSTS\` (10,12), \`BENCH_BCRYPT_COST\` for the other cases (10),

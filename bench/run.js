@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: the hot paths of the service against their bounds (issue 6).
+// `npm run bench`: the hot paths of the service against their bounds (issues 6, 16 and 17).
 // Per run and database (SQLite, and MariaDB when 127.0.0.1:3306 answers): a fresh server in
 // production mode, seeded through the CLI and driven by autocannon from a separate process,
 // with its references measured in the same slot while the server idles: bcrypt compares per
@@ -84,7 +84,7 @@ async function reachableRedis(config) {
 /** Per database, one server at the bcrypt cost of every case, then one per other login cost. */
 async function benchRun(bench, run, databases) {
   const { config } = bench;
-  const kinds = ['refresh', 'me', 'revoke'];
+  const kinds = ['refresh', 'me', 'introspect', 'jwks', 'revoke'];
   if (config.loginCosts.includes(config.cost)) kinds.unshift('login');
   for (const db of databases) {
     await benchService(bench, run, db, config.cost, kinds);
@@ -96,6 +96,8 @@ async function benchRun(bench, run, databases) {
 
 /** Cases Redis must not slow down: Redis carries revocations, never a per-request lookup. */
 const REDIS_TWINNED = ['refresh', 'me'];
+/** Cases whose target is a share of the bare JWT route's throughput, measured first. */
+const BARE_COMPARED = ['refresh', 'me', 'introspect', 'jwks'];
 
 /**
  * One fresh server: its cases, each after the reference it is compared with. With a Redis to
@@ -113,7 +115,7 @@ async function benchService(bench, run, db, cost, kinds) {
       twin = await startSeededService(bench, run, db, cost, bench.redisUrl);
     }
     for (const kind of kinds) {
-      if ((kind === 'me' || kind === 'refresh') && !bare) {
+      if (BARE_COMPARED.includes(kind) && !bare) {
         bare = await startBareApp({
           secret: bench.secret,
           poolSize: bench.results.poolSize,

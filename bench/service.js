@@ -1,11 +1,12 @@
 // The service under test: built, seeded through its CLI, started in production mode on a
 // fresh database, and observed from outside (RSS, threads, SQL statements run).
 const { execFileSync } = require('node:child_process');
-const { randomBytes } = require('node:crypto');
+const { generateKeyPairSync, randomBytes } = require('node:crypto');
 const { readdirSync, readFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
+const { INTROSPECTION_CLIENT } = require('./cases');
 const { createDatabase } = require('./mariadb');
 const {
   HOST,
@@ -42,6 +43,17 @@ async function freshDatabase(kind, workDir, label, mysqlPort) {
   return database;
 }
 
+/**
+ * Public keys the JWKS route serves beside the HS256 secret the tokens are signed with, as
+ * while moving to asymmetric keys: with a secret alone the key set would be empty.
+ */
+const PREVIOUS_KEYS = [
+  generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+  generateKeyPairSync('rsa', { modulusLength: 2048 }),
+]
+  .map(({ publicKey }) => publicKey.export({ type: 'spki', format: 'pem' }))
+  .join('\n');
+
 function serverEnv({ port, databaseUrl, cost, secret, smtpUrl, threadPoolSize, redisUrl }) {
   const env = {
     ...process.env,
@@ -49,11 +61,13 @@ function serverEnv({ port, databaseUrl, cost, secret, smtpUrl, threadPoolSize, r
     PORT: String(port),
     DATABASE_URL: databaseUrl,
     JWT_SECRET: secret,
+    JWT_PREVIOUS_KEYS: PREVIOUS_KEYS,
     SMTP_URL: smtpUrl,
     RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'warn',
     BCRYPT_COST: String(cost),
     REFRESH_TOKEN_ROTATION: 'false',
+    INTROSPECTION_CLIENTS: `${INTROSPECTION_CLIENT.name}:${INTROSPECTION_CLIENT.secret}`,
     ADMIN_USERNAME: 'bench-admin',
     ADMIN_EMAIL: 'bench-admin@example.com',
     ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
