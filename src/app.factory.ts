@@ -1,8 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
+import { codeForStatus } from './common/errors/error-code';
 import { fixAsyncResourceBind } from './common/http/async-resource-bind';
 import { LoggingModule, loggingParams, nestLogger } from './common/logging/logging.module';
 import { acceptFormBodyWhereMarked } from './common/http/form-body';
@@ -41,6 +43,19 @@ export async function createApp(): Promise<NestFastifyApplication> {
     // request that still arrives on a busy one is answered 503 without running its route.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Room for a 128-character username percent-encoded (up to 12 characters each) in a path.
+    routerOptions: { maxParamLength: 2048 },
+    // What Fastify's router refuses before any route or hook runs (a path part that is not
+    // valid percent-encoding, or one past maxParamLength) is answered in our shape too. No hook
+    // runs for it, so it sets the headers the onSend hook would.
+    frameworkErrors: (error: { statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
+      const status = error.statusCode ?? 400;
+      const message = status === 414 ? 'The URL is too long.' : 'The URL is not valid.';
+      void reply
+        .code(status)
+        .headers({ 'X-Request-Id': request.id, 'Cache-Control': 'no-store' })
+        .send({ message, status, code: codeForStatus(status) });
+    },
     // A caller's X-Request-Id is kept when it looks like one, so logs can be joined across services.
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];

@@ -290,6 +290,22 @@ describe('HTTP errors (e2e)', () => {
     });
   });
 
+  describe("paths Fastify's router refuses before any route runs", () => {
+    it('answers 400 in the contract shape to a path part that is not valid percent-encoding', async () => {
+      const response = await api.raw('/v1/sessions/%zz', { method: 'DELETE' });
+
+      expectError(response, 400, 'InvalidParameter');
+      expect(response.body.message).toBe('The URL is not valid.');
+    });
+
+    it('answers 414 in the contract shape to a path part over 2048 characters', async () => {
+      const response = await api.raw(`/v1/sessions/${'x'.repeat(2049)}`, { method: 'DELETE' });
+
+      expectError(response, 414, 'InvalidParameter');
+      expect(response.body.message).toBe('The URL is too long.');
+    });
+  });
+
   describe('X-Request-Id', () => {
     it.each([
       ['a success', () => login()],
