@@ -1,3 +1,4 @@
+import { adminConfig } from './admin/admin.config';
 import { auditConfig } from './audit/audit.config';
 import { authConfig } from './auth/auth.config';
 import { appConfig } from './config/app.config';
@@ -23,6 +24,7 @@ export function checkAllConfig(): void {
     auditConfig,
     metricsConfig,
     redisConfig,
+    adminConfig,
   ]) {
     read();
   }

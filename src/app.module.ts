@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
@@ -28,6 +29,7 @@ import { UsersModule } from './users/users.module';
     MailModule,
     OutboxWorkerModule,
     AuthModule,
+    AdminModule,
     HealthModule,
   ],
   providers: [

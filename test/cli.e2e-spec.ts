@@ -1,4 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { DataSource } from 'typeorm';
 import { loadJwtKeys } from '../src/tokens/jwt-keys';
 import { killChildren, ProcessResult, runCli } from './support/processes';
 import { mailSettings, startSmtpCatcher } from './support/smtp-catcher';
@@ -281,6 +283,59 @@ describe('operator CLI: seed-admin and create-user (e2e)', () => {
     expectOneLineFailure(result, /too common/i);
     expect((await login('ivan', 'password1')).status).toBe(401);
   });
+
+  it('disable-user, enable-user and sign-out-user do what the admin routes do, audited as cli:<user>', async () => {
+    const password = 'Frank-User-Pass-73';
+    const created = await cli([
+      'create-user',
+      '--username',
+      'frank',
+      '--email',
+      'frank@example.com',
+      '--password',
+      password,
+    ]);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    const before = (await login('frank', password)).body;
+    const refresh = (tokens: { refresh_token: string }) =>
+      api.post('/v1/token-refresh', { username: 'frank', refresh_token: tokens.refresh_token });
+
+    const disabled = await cli(['disable-user', '--username', 'FRANK']);
+    expect({ code: disabled.code, stdout: disabled.stdout, stderr: disabled.stderr }).toEqual({
+      code: 0,
+      stdout: 'Disabled "frank"; every session of it has ended.\n',
+      stderr: '',
+    });
+    expect((await refresh(before)).status).toBe(401);
+    expect((await login('frank', password)).status).toBe(401);
+
+    expect((await cli(['enable-user', '--username', 'frank'])).stdout).toBe('Enabled "frank" (ACTIVE).\n');
+    expect((await refresh(before)).status).toBe(401); // ended by the disable, for good
+    const after = (await login('frank', password)).body;
+    expect((await refresh(after)).status).toBe(200);
+
+    const signedOut = await cli(['sign-out-user', '--username', 'frank']);
+    expect(signedOut).toMatchObject({ code: 0, stdout: 'Signed "frank" out of every session.\n', stderr: '' });
+    expect((await refresh(after)).status).toBe(401);
+
+    const actors = await api.app
+      .get(DataSource)
+      .query(
+        "SELECT type, actor FROM audit_events WHERE username = 'frank' AND type LIKE 'admin.%' ORDER BY created_at",
+      );
+    expect(actors).toEqual([
+      { type: 'admin.user_disabled', actor: `cli:${userInfo().username}` },
+      { type: 'admin.user_enabled', actor: `cli:${userInfo().username}` },
+      { type: 'admin.user_signed_out', actor: `cli:${userInfo().username}` },
+    ]);
+  });
+
+  it.each(['disable-user', 'enable-user', 'sign-out-user'])(
+    '%s refuses an unknown user in one line',
+    async (command) => {
+      expectOneLineFailure(await cli([command, '--username', 'nobody']), /^error: User not found\.$/);
+    },
+  );
 
   it('refuses an unknown command', async () => {
     expectOneLineFailure(await cli(['frobnicate']), /unknown command 'frobnicate'/);

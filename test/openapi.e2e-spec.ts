@@ -7,10 +7,10 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Method = 'get' | 'post' | 'delete';
-type Status = 400 | 401 | 404 | 413 | 415 | 429 | 503;
+type Status = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
 
 interface DocumentedRoute {
-  tag: 'Auth' | 'Password' | 'Account' | 'Sessions' | 'Keys' | 'Health';
+  tag: 'Auth' | 'Password' | 'Account' | 'Sessions' | 'Keys' | 'Admin' | 'Health';
   /** Answers 204 with no body instead of 200 with one. */
   noContent?: true;
   /** The seed document's example request, field by field. */
@@ -20,6 +20,8 @@ interface DocumentedRoute {
   bearer: boolean;
   /** Authenticated with HTTP Basic (introspection's clients) instead of a token. */
   basic?: true;
+  /** An admin's access token or a key from ADMIN_API_KEYS, either one. */
+  admin?: true;
   /** Body fields that may be left out. */
   optional?: string[];
   /** Also takes application/x-www-form-urlencoded (RFC 7662). */
@@ -165,6 +167,36 @@ const ROUTES: Record<string, Partial<Record<Method, DocumentedRoute>>> = {
       description: 'The public keys of the current and previous asymmetric signing keys',
     },
   },
+  '/v1/admin/users/{username}': {
+    get: { tag: 'Admin', errors: [401, 403, 404, 503], bearer: true, admin: true, description: 'as operators see it' },
+  },
+  '/v1/admin/users/{username}/disable': {
+    post: {
+      tag: 'Admin',
+      errors: [...BODY_ERRORS, 401, 403, 404, 409],
+      bearer: true,
+      admin: true,
+      description: 'Every session ends at once',
+    },
+  },
+  '/v1/admin/users/{username}/enable': {
+    post: {
+      tag: 'Admin',
+      errors: [...BODY_ERRORS, 401, 403, 404],
+      bearer: true,
+      admin: true,
+      description: 'Sessions ended while it was disabled stay ended.',
+    },
+  },
+  '/v1/admin/users/{username}/sign-out': {
+    post: {
+      tag: 'Admin',
+      errors: [...BODY_ERRORS, 401, 403, 404],
+      bearer: true,
+      admin: true,
+      description: 'Every session of the user ends at once.',
+    },
+  },
   '/health': {
     get: { tag: 'Health', errors: [503], bearer: false, description: 'Answers 200 when the database answers a query.' },
   },
@@ -255,13 +287,14 @@ describe('the OpenAPI document at /docs-json (e2e)', () => {
     expect(documented).toEqual(OPERATIONS.map(({ path, method }) => `${method.toUpperCase()} ${path}`).sort());
   });
 
-  it('groups the operations under the tags Auth, Password, Account, Sessions, Keys and Health, one each', () => {
+  it('groups the operations under the tags Auth, Password, Account, Sessions, Keys, Admin and Health, one each', () => {
     expect(document.tags.map((tag: { name: string }) => tag.name)).toEqual([
       'Auth',
       'Password',
       'Account',
       'Sessions',
       'Keys',
+      'Admin',
       'Health',
     ]);
     for (const { path, method, route } of OPERATIONS) {
@@ -344,6 +377,8 @@ describe('the OpenAPI document at /docs-json (e2e)', () => {
         expect(names).toEqual([]);
         return;
       }
+      // Two requirements are alternatives: either credential opens an admin route.
+      if (route.admin) expect(names).toEqual(['bearer', 'admin-key']);
       expect(names.length).toBeGreaterThan(0);
       for (const name of names) {
         expect(document.components.securitySchemes[name]).toMatchObject({ type: 'http', scheme: 'bearer' });

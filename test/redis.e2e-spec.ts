@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnection } from 'mysql2/promise';
 import { HttpClient } from './support/http-client';
-import { eventually, freePort, killChildren, ServerProcess, startServer } from './support/processes';
+import { eventually, freePort, killChildren, runCli, ServerProcess, startServer } from './support/processes';
 import { ADMIN_PASSWORD } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { claimsOf } from './support/tokens';
@@ -24,7 +24,9 @@ const SETTINGS = {
   SESSION_CACHE_TTL_MS: '60000',
   JWT_SECRET: 'shared-by-both-instances-0123456789abcdef',
   INTROSPECTION_CLIENTS: 'orders:introspection-client-secret-0123456789',
+  ADMIN_API_KEYS: 'ops:admin-api-key-shared-by-instances-0123456789',
 };
+const ADMIN_KEY = { authorization: 'Bearer admin-api-key-shared-by-instances-0123456789' };
 const INTROSPECTION_CLIENT = `Basic ${Buffer.from('orders:introspection-client-secret-0123456789').toString('base64')}`;
 
 /** redis-server on `port`, keeping nothing on disk. */
@@ -225,6 +227,38 @@ describe('instances sharing a Redis (e2e, MariaDB)', () => {
       expect(afterSignOut).toBeDefined();
       expect(afterSignOut).toBeLessThan(1000);
     }
+  });
+
+  it('applies an admin disable or sign-out made through one instance on the other within 1 s', async () => {
+    await startCluster({ RATE_LIMIT_PER_MINUTE: '0' });
+    const password = 'Second-admin-pass-91';
+    const created = await runCli(
+      ['create-user', '--username', 'ops2', '--email', 'ops2@example.com', '--password', password, '--admin'],
+      { ...SETTINGS, DATABASE_URL: db!.url },
+    );
+    expect(created.code).toBe(0);
+    const loginOps2 = async () => {
+      const response = await a.post('/v1/login', { username: 'ops2', password });
+      expect(response.status).toBe(200);
+      return response.body.access_token as string;
+    };
+
+    const signedOut = await loginOps2();
+    expect(await me(b, signedOut)).toBe(200);
+    expect((await a.post('/v1/admin/users/ops2/sign-out', {}, ADMIN_KEY)).status).toBe(200);
+    const afterSignOut = await msUntilRefused(b, signedOut);
+    expect(afterSignOut).toBeDefined();
+    expect(afterSignOut).toBeLessThan(1000);
+
+    const disabled = await loginOps2();
+    expect(await me(b, disabled)).toBe(200);
+    // B's admin door reads the role and status afresh: the token opens it until the disable.
+    expect((await b.get('/v1/admin/users/admin', { authorization: `Bearer ${disabled}` })).status).toBe(200);
+    expect((await a.post('/v1/admin/users/ops2/disable', {}, ADMIN_KEY)).status).toBe(200);
+    const afterDisable = await msUntilRefused(b, disabled);
+    expect(afterDisable).toBeDefined();
+    expect(afterDisable).toBeLessThan(1000);
+    expect((await b.get('/v1/admin/users/admin', { authorization: `Bearer ${disabled}` })).status).toBe(401);
   });
 
   it('answers introspection of a session revoked through the other instance as inactive within 1 s', async () => {

@@ -10,6 +10,8 @@ import { AuditConfig, auditConfig } from './audit.config';
 export interface AuditSubject {
   userId?: string | null;
   username?: string | null;
+  /** Who acted on the user, when it was someone else (an operator): see AuditEventEntity.actor. */
+  actor?: string | null;
 }
 
 export const subjectOf = (user: { id: string; username: string }): AuditSubject => ({
@@ -102,6 +104,7 @@ function event(type: AuditEventType, subject: AuditSubject, client: ClientInfo):
     type,
     userId: subject.userId ?? null,
     username: subject.username?.slice(0, 128) ?? null,
+    actor: subject.actor ?? null,
     ipAddress: client.ip,
     userAgent: client.userAgent,
     createdAt: new Date(),

@@ -4,7 +4,15 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export type LoginOutcome = 'success' | 'failure' | 'locked' | 'challenge';
 export type RefreshOutcome = 'success' | 'invalid' | 'reused';
 export type RevocationReason =
-  'token_revoke' | 'password_change' | 'password_reset' | 'challenge' | 'reuse' | 'session_delete' | 'global_sign_out';
+  | 'token_revoke'
+  | 'password_change'
+  | 'password_reset'
+  | 'challenge'
+  | 'reuse'
+  | 'session_delete'
+  | 'global_sign_out'
+  | 'admin_disable'
+  | 'admin_sign_out';
 export type DeliveryOutcome = 'sent' | 'retry' | 'given_up';
 
 const LOGIN_OUTCOMES: readonly LoginOutcome[] = ['success', 'failure', 'locked', 'challenge'];
@@ -18,6 +26,8 @@ export const REVOCATION_REASONS: readonly RevocationReason[] = [
   'reuse',
   'session_delete',
   'global_sign_out',
+  'admin_disable',
+  'admin_sign_out',
 ];
 const DELIVERY_OUTCOMES: readonly DeliveryOutcome[] = ['sent', 'retry', 'given_up'];
 

@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ADMIN_KEY_SCHEME } from '../admin/admin-api.decorator';
 import { BEARER_SCHEME } from '../common/decorators/api-errors.decorator';
 import { INTROSPECTION_SCHEME } from '../tokens/introspection.controller';
 
@@ -19,6 +20,10 @@ export function setupSwagger(app: INestApplication): void {
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access_token from /v1/login' },
       BEARER_SCHEME,
     )
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'A key from ADMIN_API_KEYS (the admin API only)' },
+      ADMIN_KEY_SCHEME,
+    )
     .addBasicAuth(
       { type: 'http', scheme: 'basic', description: 'A client name and secret from INTROSPECTION_CLIENTS' },
       INTROSPECTION_SCHEME,
@@ -28,6 +33,7 @@ export function setupSwagger(app: INestApplication): void {
     .addTag('Account', 'The caller’s own account')
     .addTag('Sessions', 'The caller’s sessions: list them, end one or all')
     .addTag('Keys', 'For the services that verify tokens: public keys and introspection')
+    .addTag('Admin', 'For operators: accounts and their sessions (an admin’s token or an API key)')
     .addTag('Health', 'Liveness and readiness')
     .build();
   const document = SwaggerModule.createDocument(app, config);

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { PrebuiltSelect } from '../database/prebuilt-select';
 import { Transactions } from '../database/transactions';
-import { UserEntity, UserStatus } from './entities/user.entity';
+import { Role, UserEntity, UserStatus } from './entities/user.entity';
 
 export type NewUser = Omit<UserEntity, 'createdAt' | 'updatedAt'> & { passwordHash: string };
 
@@ -78,5 +78,31 @@ export class UsersRepository {
       .addSelect('user.passwordHash')
       .where('user.id = :id', { id });
     return this.transactions.forUpdate(query).getOne();
+  }
+
+  /** Locks the user's row for the caller's transaction and reads it whole (no hash). */
+  lockWhole(id: string, manager: EntityManager): Promise<UserEntity | null> {
+    const query = this.repo(manager).createQueryBuilder('user').where('user.id = :id', { id });
+    return this.transactions.forUpdate(query).getOne();
+  }
+
+  /**
+   * Locks every active admin's row, in id order, and returns their ids. Every change that could
+   * leave no active admin takes these locks first, so two of them (disabling two admins at once)
+   * queue instead of each seeing the other admin still active. `roles` holds one role, so the
+   * IDX_users_roles_status index finds the rows and locks no others.
+   */
+  async lockActiveAdmins(manager: EntityManager): Promise<string[]> {
+    const query = this.repo(manager)
+      .createQueryBuilder('user')
+      .select('user.id', 'id')
+      .where('user.roles = :admin AND user.status <> :disabled', { admin: Role.Admin, disabled: UserStatus.Disabled })
+      .orderBy('user.id');
+    const rows = await this.transactions.forUpdate(query).getRawMany<{ id: string }>();
+    return rows.map((row) => row.id);
+  }
+
+  async setStatus(id: string, status: UserStatus, manager: EntityManager): Promise<void> {
+    await this.repo(manager).update({ id }, { status, updatedAt: new Date() });
   }
 }

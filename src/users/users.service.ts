@@ -183,6 +183,30 @@ export class UsersService {
     return current !== null && current.status !== UserStatus.Disabled;
   }
 
+  /** Locks the account's row for the caller's transaction and reads it as it is now; null if gone. */
+  lockAccount(userId: string, manager: EntityManager): Promise<UserEntity | null> {
+    return this.users.lockWhole(userId, manager);
+  }
+
+  /** Locks every active admin's row for the caller's transaction (see UsersRepository). */
+  lockActiveAdmins(manager: EntityManager): Promise<string[]> {
+    return this.users.lockActiveAdmins(manager);
+  }
+
+  /**
+   * Disables or enables the account, inside the caller's transaction. An enabled account that
+   * still has a temporary password goes back to having to replace it.
+   */
+  async setEnabled(user: UserEntity, enabled: boolean, manager: EntityManager): Promise<UserStatus> {
+    const status = !enabled
+      ? UserStatus.Disabled
+      : user.temporaryPasswordExpiresAt !== null
+        ? UserStatus.ForceChangePassword
+        : UserStatus.Active;
+    await this.users.setStatus(user.id, status, manager);
+    return status;
+  }
+
   isTemporaryPasswordExpired(user: UserEntity, now = new Date()): boolean {
     return user.temporaryPasswordExpiresAt !== null && user.temporaryPasswordExpiresAt <= now;
   }

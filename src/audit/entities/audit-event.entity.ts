@@ -15,6 +15,9 @@ export enum AuditEventType {
   PasswordResetFailed = 'password.reset_failed',
   SessionEnded = 'session.ended',
   GlobalSignOut = 'session.global_sign_out',
+  UserDisabled = 'admin.user_disabled',
+  UserEnabled = 'admin.user_enabled',
+  UserSignedOut = 'admin.user_signed_out',
 }
 
 /** One security-relevant event: who, what, when, from where. Never a secret. */
@@ -32,6 +35,10 @@ export class AuditEventEntity {
   /** As typed (canonical form), also for unknown users: spraying shows up. */
   @Column({ type: 'varchar', length: 128, nullable: true })
   username!: string | null;
+
+  /** Who made the change when it was not the user themselves: `user:<username>` or `key:<name>`. */
+  @Column({ type: 'varchar', length: 140, nullable: true })
+  actor!: string | null;
 
   @Column({ name: 'ip_address', type: 'varchar', length: 45, nullable: true })
   ipAddress!: string | null;

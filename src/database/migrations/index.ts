@@ -7,6 +7,7 @@ import { AuditEvents1764430000000 } from './1764430000000-audit-events';
 import { RefreshTokenSuccessors1764440000000 } from './1764440000000-refresh-token-successors';
 import { NoPadCollation1764450000000 } from './1764450000000-no-pad-collation';
 import { TrimIndexes1764460000000 } from './1764460000000-trim-indexes';
+import { AdminApi1764470000000 } from './1764470000000-admin-api';
 
 /** In order; listed explicitly so the build, the CLI and tests load the same set without globbing. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   RefreshTokenSuccessors1764440000000,
   NoPadCollation1764450000000,
   TrimIndexes1764460000000,
+  AdminApi1764470000000,
 ];
