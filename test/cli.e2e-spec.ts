@@ -285,43 +285,43 @@ describe('operator CLI: seed-admin and create-user (e2e)', () => {
   });
 
   it('disable-user, enable-user and sign-out-user do what the admin routes do, audited as cli:<user>', async () => {
-    const password = 'Frank-User-Pass-73';
+    const password = 'Ivan-User-Pass-73';
     const created = await cli([
       'create-user',
       '--username',
-      'frank',
+      'ivan',
       '--email',
-      'frank@example.com',
+      'ivan@example.com',
       '--password',
       password,
     ]);
     expect(created).toMatchObject({ code: 0, stderr: '' });
-    const before = (await login('frank', password)).body;
+    const before = (await login('ivan', password)).body;
     const refresh = (tokens: { refresh_token: string }) =>
-      api.post('/v1/token-refresh', { username: 'frank', refresh_token: tokens.refresh_token });
+      api.post('/v1/token-refresh', { username: 'ivan', refresh_token: tokens.refresh_token });
 
-    const disabled = await cli(['disable-user', '--username', 'FRANK']);
+    const disabled = await cli(['disable-user', '--username', 'IVAN']);
     expect({ code: disabled.code, stdout: disabled.stdout, stderr: disabled.stderr }).toEqual({
       code: 0,
-      stdout: 'Disabled "frank"; every session of it has ended.\n',
+      stdout: 'Disabled "ivan"; every session of it has ended.\n',
       stderr: '',
     });
     expect((await refresh(before)).status).toBe(401);
-    expect((await login('frank', password)).status).toBe(401);
+    expect((await login('ivan', password)).status).toBe(401);
 
-    expect((await cli(['enable-user', '--username', 'frank'])).stdout).toBe('Enabled "frank" (ACTIVE).\n');
+    expect((await cli(['enable-user', '--username', 'ivan'])).stdout).toBe('Enabled "ivan" (ACTIVE).\n');
     expect((await refresh(before)).status).toBe(401); // ended by the disable, for good
-    const after = (await login('frank', password)).body;
+    const after = (await login('ivan', password)).body;
     expect((await refresh(after)).status).toBe(200);
 
-    const signedOut = await cli(['sign-out-user', '--username', 'frank']);
-    expect(signedOut).toMatchObject({ code: 0, stdout: 'Signed "frank" out of every session.\n', stderr: '' });
+    const signedOut = await cli(['sign-out-user', '--username', 'ivan']);
+    expect(signedOut).toMatchObject({ code: 0, stdout: 'Signed "ivan" out of every session.\n', stderr: '' });
     expect((await refresh(after)).status).toBe(401);
 
     const actors = await api.app
       .get(DataSource)
       .query(
-        "SELECT type, actor FROM audit_events WHERE username = 'frank' AND type LIKE 'admin.%' ORDER BY created_at",
+        "SELECT type, actor FROM audit_events WHERE username = 'ivan' AND type LIKE 'admin.%' ORDER BY created_at",
       );
     expect(actors).toEqual([
       { type: 'admin.user_disabled', actor: `cli:${userInfo().username}` },

@@ -148,8 +148,9 @@ describeIfChromium('Swagger UI at /docs in a real browser (e2e)', () => {
 
     await page.locator('.scheme-container button.authorize').click();
     const dialog = page.locator('.dialog-ux .modal-ux');
-    // The bearer scheme's form: the dialog also lists introspection's Basic scheme.
-    const bearer = dialog.locator('form').filter({ has: page.locator('input[aria-label="auth-bearer-value"]') });
+    // The access token's form, by its description: the dialog also lists introspection's Basic
+    // scheme and the admin API's key scheme, whose form has the same input.
+    const bearer = dialog.locator('form').filter({ hasText: 'The access_token from /v1/login' });
     await bearer.locator('input[aria-label="auth-bearer-value"]').fill(loggedIn.body.access_token);
     await bearer.getByRole('button', { name: 'Apply credentials' }).click();
     await dialog.getByRole('button', { name: 'Remove authorization' }).waitFor();
