@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AdminUsersService } from '../admin/admin-users.service';
 import { CLI_CLIENT, cliActor } from './operator-actor';
-import { CliUsageError } from './provisioning-report';
 
 interface UsernameOptions {
-  username?: string;
+  /** Commander refuses the command without it (the option is required). */
+  username: string;
 }
 
 /**
@@ -22,11 +22,8 @@ abstract class AccountCommand extends CommandRunner {
   abstract change(username: string): Promise<string>;
 
   async run(_args: string[], options: UsernameOptions): Promise<void> {
-    if (!options.username) throw new CliUsageError(`${this.commandName} needs --username`);
     process.stdout.write(`${await this.change(options.username)}\n`);
   }
-
-  protected abstract readonly commandName: string;
 
   @Option({ flags: '--username <username>', description: 'the account (any letter case)', required: true })
   parseUsername(value: string): string {
@@ -36,8 +33,6 @@ abstract class AccountCommand extends CommandRunner {
 
 @Command({ name: 'disable-user', description: 'Disable an account and end every session of it' })
 export class DisableUserCommand extends AccountCommand {
-  protected readonly commandName = 'disable-user';
-
   async change(username: string): Promise<string> {
     const user = await this.admin.disable(username, cliActor(), CLI_CLIENT);
     return `Disabled "${user.username}"; every session of it has ended.`;
@@ -46,8 +41,6 @@ export class DisableUserCommand extends AccountCommand {
 
 @Command({ name: 'enable-user', description: 'Enable a disabled account (its old sessions stay ended)' })
 export class EnableUserCommand extends AccountCommand {
-  protected readonly commandName = 'enable-user';
-
   async change(username: string): Promise<string> {
     const user = await this.admin.enable(username, cliActor(), CLI_CLIENT);
     return `Enabled "${user.username}" (${user.status}).`;
@@ -56,8 +49,6 @@ export class EnableUserCommand extends AccountCommand {
 
 @Command({ name: 'sign-out-user', description: 'End every session of an account' })
 export class SignOutUserCommand extends AccountCommand {
-  protected readonly commandName = 'sign-out-user';
-
   async change(username: string): Promise<string> {
     await this.admin.signOut(username, cliActor(), CLI_CLIENT);
     return `Signed "${username}" out of every session.`;
