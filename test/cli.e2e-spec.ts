@@ -330,7 +330,42 @@ describe('operator CLI: seed-admin and create-user (e2e)', () => {
     ]);
   });
 
-  it.each(['disable-user', 'enable-user', 'sign-out-user'])(
+  it('reset-password sets a temporary password, ends every session, and mails a generated one when none is given', async () => {
+    const password = 'Lena-User-Pass-58';
+    const created = await cli([
+      'create-user',
+      '--username',
+      'lena',
+      '--email',
+      'lena@example.com',
+      '--password',
+      password,
+    ]);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    const tokens = (await login('lena', password)).body;
+
+    const given = await cli(['reset-password', '--username', 'LENA', '--temporary-password', 'Handed-Over-Pass-61']);
+    expect(given).toMatchObject({ code: 0, stderr: '' });
+    expect(given.stdout).toMatch(/^Set a temporary password for "LENA"; every session has ended\. Hand it over/);
+    expect((await profile(tokens.access_token)).status).toBe(401);
+    expect((await login('lena', password)).status).toBe(401);
+    expect((await login('lena', 'Handed-Over-Pass-61')).body).toEqual(challenge);
+
+    const generated = await cli(['reset-password', '--username', 'lena']);
+    expect(generated).toMatchObject({ code: 0, stderr: '' });
+    expect(generated.stdout).toMatch(/A generated one is queued for mail/);
+    expect((await login('lena', 'Handed-Over-Pass-61')).status).toBe(401);
+    const queued = await api.app
+      .get(DataSource)
+      .query("SELECT payload FROM mail_outbox WHERE kind = 'temporary-password'");
+    expect(queued).toHaveLength(1);
+    expect(JSON.stringify(queued)).not.toMatch(/Pass/);
+
+    const weak = await cli(['reset-password', '--username', 'lena', '--temporary-password', 'short']);
+    expectOneLineFailure(weak, /^error: .*password/i);
+  });
+
+  it.each(['disable-user', 'enable-user', 'sign-out-user', 'reset-password'])(
     '%s refuses an unknown user in one line',
     async (command) => {
       expectOneLineFailure(await cli([command, '--username', 'nobody']), /^error: User not found\.$/);

@@ -127,7 +127,7 @@ describeIfChromium('Swagger UI at /docs in a real browser (e2e)', () => {
     expect(problems).toEqual([]);
   }, 30000);
 
-  it("logs in with the admin's credentials from the page, then calls GET /v1/me authorized with the token", async () => {
+  it("logs in with the admin's credentials from the page, then calls GET /v1/me and an admin route with the token", async () => {
     const login = await tryItOut(page, 'operations-Auth-AuthController_login', {
       username: 'admin',
       password: ADMIN_PASSWORD,
@@ -168,6 +168,24 @@ describeIfChromium('Swagger UI at /docs in a real browser (e2e)', () => {
     });
     // The page sent the token it was given as the bearer header.
     await expect(me.locator('.curl-command').innerText()).resolves.toContain(
+      `Authorization: Bearer ${loggedIn.body.access_token}`,
+    );
+
+    // An admin route, under its own tag, with the same token: the admin's role opens it.
+    const admin = page.locator('#operations-Admin-AdminUsersController_get');
+    await admin.locator('.opblock-summary').first().click();
+    await admin.getByRole('button', { name: 'Try it out' }).click();
+    await admin.locator('.parameters input[placeholder="username"]').fill('ADMIN');
+    await admin.getByRole('button', { name: 'Execute' }).click();
+    const adminResponse = await executedResponse(admin);
+    await admin.scrollIntoViewIfNeeded();
+    await admin.screenshot({ path: join(ARTIFACTS, 'docs-admin-user.png') });
+
+    expect(adminResponse).toMatchObject({
+      status: 200,
+      body: { username: 'admin', roles: ['admin'], status: 'ACTIVE', mfa_enabled: false },
+    });
+    await expect(admin.locator('.curl-command').innerText()).resolves.toContain(
       `Authorization: Bearer ${loggedIn.body.access_token}`,
     );
 

@@ -6,13 +6,15 @@ import { ModulesContainer } from '@nestjs/core';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { startTestApp, TestApp } from './support/test-app';
 
-type Method = 'get' | 'post' | 'delete';
+type Method = 'get' | 'post' | 'patch' | 'delete';
 type Status = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
 
 interface DocumentedRoute {
   tag: 'Auth' | 'Password' | 'Account' | 'Sessions' | 'Keys' | 'Admin' | 'Health';
   /** Answers 204 with no body instead of 200 with one. */
   noContent?: true;
+  /** Answers 201 with what it created instead of 200. */
+  created?: true;
   /** The seed document's example request, field by field. */
   body?: Record<string, string>;
   /** Every error the route can give, and no other. */
@@ -167,8 +169,40 @@ const ROUTES: Record<string, Partial<Record<Method, DocumentedRoute>>> = {
       description: 'The public keys of the current and previous asymmetric signing keys',
     },
   },
+  '/v1/admin/users': {
+    get: {
+      tag: 'Admin',
+      errors: [400, 401, 403, 503],
+      bearer: true,
+      admin: true,
+      description: 'In username order, a page at a time',
+    },
+    post: {
+      tag: 'Admin',
+      errors: [...BODY_ERRORS, 401, 403, 409],
+      bearer: true,
+      admin: true,
+      created: true,
+      description: 'a temporary password is generated and mailed to the user',
+    },
+  },
   '/v1/admin/users/{username}': {
     get: { tag: 'Admin', errors: [401, 403, 404, 503], bearer: true, admin: true, description: 'as operators see it' },
+    patch: {
+      tag: 'Admin',
+      errors: [...BODY_ERRORS, 401, 403, 404, 409],
+      bearer: true,
+      admin: true,
+      description: 'Taking `admin` from the last active admin is refused.',
+    },
+    delete: {
+      tag: 'Admin',
+      errors: [401, 403, 404, 409, 503],
+      bearer: true,
+      admin: true,
+      noContent: true,
+      description: 'the name can be taken again',
+    },
   },
   '/v1/admin/users/{username}/disable': {
     post: {
@@ -195,6 +229,43 @@ const ROUTES: Record<string, Partial<Record<Method, DocumentedRoute>>> = {
       bearer: true,
       admin: true,
       description: 'Every session of the user ends at once.',
+    },
+  },
+  '/v1/admin/users/{username}/reset-password': {
+    post: {
+      tag: 'Admin',
+      errors: [...BODY_ERRORS, 401, 403, 404],
+      bearer: true,
+      admin: true,
+      description: 'the next login answers NEW_PASSWORD_REQUIRED',
+    },
+  },
+  '/v1/admin/users/{username}/sessions': {
+    get: {
+      tag: 'Admin',
+      errors: [401, 403, 404, 503],
+      bearer: true,
+      admin: true,
+      description: 'Every live session (login) of the account',
+    },
+  },
+  '/v1/admin/users/{username}/sessions/{id}': {
+    delete: {
+      tag: 'Admin',
+      errors: [401, 403, 404, 503],
+      bearer: true,
+      admin: true,
+      noContent: true,
+      description: "the user's other sessions go on",
+    },
+  },
+  '/v1/admin/audit-events': {
+    get: {
+      tag: 'Admin',
+      errors: [400, 401, 403, 503],
+      bearer: true,
+      admin: true,
+      description: 'Newest first, a page at a time',
     },
   },
   '/health': {
@@ -321,13 +392,14 @@ describe('the OpenAPI document at /docs-json (e2e)', () => {
       expect(operation.description).toContain(route.description);
     });
 
-    it(route.noContent ? 'documents a 204 with no body' : 'documents a 200 with a JSON body schema', () => {
+    const success = route.created ? '201' : '200';
+    it(route.noContent ? 'documents a 204 with no body' : `documents a ${success} with a JSON body schema`, () => {
       if (route.noContent) {
         expect(operation.responses['204']).toMatchObject({ description: expect.any(String) });
         expect(operation.responses['204'].content).toBeUndefined();
         return;
       }
-      const ok = operation.responses['200'];
+      const ok = operation.responses[success];
       const schema = resolve(document, ok?.content?.['application/json']?.schema);
 
       expect(ok.description).not.toBe('');
@@ -337,7 +409,7 @@ describe('the OpenAPI document at /docs-json (e2e)', () => {
 
     it('documents exactly the errors it can give, each as {message, status}', () => {
       const errors = Object.keys(operation.responses)
-        .filter((status) => status !== '200' && status !== '204')
+        .filter((status) => !['200', '201', '204'].includes(status))
         .map(Number)
         .sort();
       expect(errors).toEqual([...route.errors].sort());

@@ -6,7 +6,7 @@ import { MailModule } from '../mail/mail.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { RedisModule } from '../redis/redis.module';
 import { UsersModule } from '../users/users.module';
-import { DisableUserCommand, EnableUserCommand, SignOutUserCommand } from './account-commands';
+import { DisableUserCommand, EnableUserCommand, ResetPasswordCommand, SignOutUserCommand } from './account-commands';
 import { CreateUserCommand } from './create-user.command';
 import { ProvisioningReport } from './provisioning-report';
 import { SeedAdminCommand } from './seed-admin.command';
@@ -33,6 +33,7 @@ import { SeedAdminCommand } from './seed-admin.command';
     DisableUserCommand,
     EnableUserCommand,
     SignOutUserCommand,
+    ResetPasswordCommand,
     ProvisioningReport,
   ],
 })

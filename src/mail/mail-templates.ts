@@ -32,10 +32,22 @@ export function passwordResetCodeMail(username: string, code: string, ttlSeconds
   );
 }
 
-export function temporaryPasswordMail(username: string, password: string, ttlSeconds: number): Content {
+/** Why a temporary password is mailed: a new account, or an operator's reset of one. */
+export type TemporaryPasswordReason = 'created' | 'reset';
+
+export function temporaryPasswordMail(
+  username: string,
+  password: string,
+  ttlSeconds: number,
+  reason: TemporaryPasswordReason = 'created',
+): Content {
   return compose(
-    'Your new account',
-    [`An account "${username}" was created for you. Your temporary password is:`],
+    reason === 'created' ? 'Your new account' : 'Your password was reset',
+    [
+      reason === 'created'
+        ? `An account "${username}" was created for you. Your temporary password is:`
+        : `An administrator reset the password of the account "${username}" and signed it out everywhere. Your temporary password is:`,
+    ],
     password,
     [`Log in with it within ${days(ttlSeconds)} days; you will then choose a password of your own.`],
   );

@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { passwordChangedMail, passwordResetCodeMail, temporaryPasswordMail } from './mail-templates';
+import {
+  passwordChangedMail,
+  passwordResetCodeMail,
+  temporaryPasswordMail,
+  TemporaryPasswordReason,
+} from './mail-templates';
 import { Mailer } from './mailer.service';
 
 /** Whom a mail is for: any account-like object will do, so mail needs no knowledge of users. */
@@ -22,8 +27,13 @@ export class MailService {
     return this.mailer.send({ to: to.email, ...passwordResetCodeMail(to.username, code, validSeconds) });
   }
 
-  sendTemporaryPassword(to: Recipient, password: string, validSeconds: number): Promise<void> {
-    return this.mailer.send({ to: to.email, ...temporaryPasswordMail(to.username, password, validSeconds) });
+  sendTemporaryPassword(
+    to: Recipient,
+    password: string,
+    validSeconds: number,
+    reason: TemporaryPasswordReason = 'created',
+  ): Promise<void> {
+    return this.mailer.send({ to: to.email, ...temporaryPasswordMail(to.username, password, validSeconds, reason) });
   }
 
   sendPasswordChanged(to: Recipient, how: 'changed' | 'reset', at: Date): Promise<void> {

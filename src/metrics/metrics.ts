@@ -12,7 +12,10 @@ export type RevocationReason =
   | 'session_delete'
   | 'global_sign_out'
   | 'admin_disable'
-  | 'admin_sign_out';
+  | 'admin_sign_out'
+  | 'admin_password_reset'
+  | 'admin_session_delete'
+  | 'admin_delete';
 export type DeliveryOutcome = 'sent' | 'retry' | 'given_up';
 
 const LOGIN_OUTCOMES: readonly LoginOutcome[] = ['success', 'failure', 'locked', 'challenge'];
@@ -28,6 +31,9 @@ export const REVOCATION_REASONS: readonly RevocationReason[] = [
   'global_sign_out',
   'admin_disable',
   'admin_sign_out',
+  'admin_password_reset',
+  'admin_session_delete',
+  'admin_delete',
 ];
 const DELIVERY_OUTCOMES: readonly DeliveryOutcome[] = ['sent', 'retry', 'given_up'];
 

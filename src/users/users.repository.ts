@@ -1,11 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { Brackets, EntityManager, Repository } from 'typeorm';
 import { PrebuiltSelect } from '../database/prebuilt-select';
 import { Transactions } from '../database/transactions';
 import { Role, UserEntity, UserStatus } from './entities/user.entity';
 
 export type NewUser = Omit<UserEntity, 'createdAt' | 'updatedAt'> & { passwordHash: string };
+
+export type AccountChange = Partial<Pick<UserEntity, 'email' | 'roles'>>;
+
+/** What the admin API's user list asks for; every field but `limit` is optional. */
+export interface AccountFilter {
+  /** A user matches when its username starts with this (canonical form)... */
+  usernamePrefix?: string;
+  /** ...or its email, in lower case, contains this. */
+  emailContains?: string;
+  status?: UserStatus;
+  /** The last username of the previous page. */
+  after?: string;
+  limit: number;
+}
+
+/** Above every character a username can hold: `prefix + TOP` bounds the names that start with `prefix`. */
+const TOP = '\u{10FFFF}';
+const likeEscaped = (text: string) => text.replace(/[!%_]/g, (c) => `!${c}`);
 
 /** Reads and writes users; callers pass canonical usernames (see username.ts). */
 @Injectable()
@@ -104,5 +122,45 @@ export class UsersRepository {
 
   async setStatus(id: string, status: UserStatus, manager: EntityManager): Promise<void> {
     await this.repo(manager).update({ id }, { status, updatedAt: new Date() });
+  }
+
+  async update(id: string, change: AccountChange, manager: EntityManager): Promise<void> {
+    await this.repo(manager).update({ id }, { ...change, updatedAt: new Date() });
+  }
+
+  async delete(id: string, manager: EntityManager): Promise<void> {
+    await this.repo(manager).delete({ id });
+  }
+
+  /** Compare-and-set on the temporary password's expiry, which marks which one it is. */
+  async replaceTemporaryHash(id: string, expiresAt: Date, passwordHash: string): Promise<boolean> {
+    const result = await this.users.update({ id, temporaryPasswordExpiresAt: expiresAt }, { passwordHash });
+    return result.affected === 1;
+  }
+
+  /**
+   * In username order, from after the cursor: the unique username index (or, with `status`,
+   * IDX_users_status_username) is walked in order and the walk stops at `limit` matches, so no
+   * page costs an offset scan. An email substring cannot use an index; it is checked on the
+   * rows that walk reads.
+   */
+  page(filter: AccountFilter): Promise<UserEntity[]> {
+    const query = this.users.createQueryBuilder('user').orderBy('user.username', 'ASC').limit(filter.limit);
+    if (filter.status) query.andWhere('user.status = :status', { status: filter.status });
+    if (filter.after !== undefined) query.andWhere('user.username > :after', { after: filter.after });
+    const { usernamePrefix: prefix, emailContains: part } = filter;
+    if (prefix !== undefined || part !== undefined) {
+      query.andWhere(
+        new Brackets((match) => {
+          if (prefix !== undefined) {
+            match.orWhere('(user.username >= :from AND user.username < :to)', { from: prefix, to: prefix + TOP });
+          }
+          if (part !== undefined) {
+            match.orWhere("LOWER(user.email) LIKE :pattern ESCAPE '!'", { pattern: `%${likeEscaped(part)}%` });
+          }
+        }),
+      );
+    }
+    return query.getMany();
   }
 }

@@ -10,7 +10,7 @@ import { Role, UserEntity, UserStatus } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher.service';
 import { PasswordPolicy } from './password-policy';
 import { canonicalUsername, isValidUsername } from './username';
-import { UsersRepository } from './users.repository';
+import { AccountChange, AccountFilter, UsersRepository } from './users.repository';
 import { usersConfig, UsersConfig } from './users.config';
 
 /** A password that matched, as `verifyPassword` found it; pass it back, never look inside. */
@@ -71,7 +71,14 @@ export class UsersService {
     return this.users.hasAny();
   }
 
-  async createAccount(account: NewAccount): Promise<UserEntity> {
+  /**
+   * Hashes the password, then inserts the account; `andThen` runs in the insert's transaction
+   * (an audit event, a mail to send), so either both are written or neither.
+   */
+  async createAccount(
+    account: NewAccount,
+    andThen?: (user: UserEntity, manager: EntityManager) => Promise<void>,
+  ): Promise<UserEntity> {
     const username = canonicalUsername(account.username);
     if (!isValidUsername(username)) {
       throw new ApiException(
@@ -85,14 +92,12 @@ export class UsersService {
     this.policy.assertAcceptable(account.password, username);
 
     const passwordHash = await this.hasher.hash(account.password);
+    const user = { id: randomUUID(), username, email: account.email, passwordHash, roles: account.roles };
     try {
-      return await this.users.insert({
-        id: randomUUID(),
-        username,
-        email: account.email,
-        passwordHash,
-        roles: account.roles,
-        ...this.passwordState(account.temporary),
+      return await this.transactions.run(async (manager) => {
+        const created = await this.users.insert({ ...user, ...this.passwordState(account.temporary) }, manager);
+        await andThen?.(created, manager);
+        return created;
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -100,6 +105,27 @@ export class UsersService {
       }
       throw error;
     }
+  }
+
+  /** An operator's change to the account's email or role, inside the caller's transaction. */
+  updateAccount(userId: string, change: AccountChange, manager: EntityManager): Promise<void> {
+    return this.users.update(userId, change, manager);
+  }
+
+  /** Deletes the account inside the caller's transaction; its sessions and codes go with it. */
+  deleteAccount(userId: string, manager: EntityManager): Promise<void> {
+    return this.users.delete(userId, manager);
+  }
+
+  /**
+   * One page of accounts in username order (see UsersRepository.page). `query` matches a
+   * username prefix (in canonical form, as names are kept) or an email substring in any case.
+   */
+  page(filter: { query?: string; status?: UserStatus; after?: string; limit: number }): Promise<UserEntity[]> {
+    const { query, ...rest } = filter;
+    const matching: Partial<AccountFilter> =
+      query === undefined ? {} : { usernamePrefix: canonicalUsername(query), emailContains: query.toLowerCase() };
+    return this.users.page({ ...rest, ...matching });
   }
 
   /**
@@ -166,6 +192,32 @@ export class UsersService {
   }
 
   /**
+   * An operator's temporary password, inside the caller's transaction, which holds the user's
+   * locked row: the current password stops working and the next login answers
+   * NEW_PASSWORD_REQUIRED (a disabled account stays disabled until enabled). Returns the new
+   * expiry, which also marks this temporary password (see replaceTemporaryPassword).
+   */
+  async setTemporaryPassword(user: UserEntity, password: PreparedPassword, manager: EntityManager): Promise<Date> {
+    const passwordHash = preparedHashes.get(password);
+    if (!passwordHash) throw new Error('setTemporaryPassword takes a password from preparePassword()');
+    const state = this.passwordState(true);
+    if (user.status === UserStatus.Disabled) state.status = UserStatus.Disabled;
+    await this.users.setPassword(user.id, { passwordHash, ...state }, manager);
+    return state.temporaryPasswordExpiresAt;
+  }
+
+  /**
+   * Replaces the temporary password that expires at `expiresAt` (the one a generated password
+   * is mailed for), keeping its expiry. False when the account has had another password set
+   * since, or is gone: that password is not this one to replace.
+   */
+  replaceTemporaryPassword(userId: string, password: PreparedPassword, expiresAt: Date): Promise<boolean> {
+    const passwordHash = preparedHashes.get(password);
+    if (!passwordHash) throw new Error('replaceTemporaryPassword takes a password from preparePassword()');
+    return this.transactions.retrying(() => this.users.replaceTemporaryHash(userId, expiresAt, passwordHash));
+  }
+
+  /**
    * Locks the user's row for the caller's transaction and tells whether the password is still
    * the one that was verified and the account not disabled; a login racing a password change
    * or reset then gets no session from the old password.
@@ -211,6 +263,8 @@ export class UsersService {
     return user.temporaryPasswordExpiresAt !== null && user.temporaryPasswordExpiresAt <= now;
   }
 
+  private passwordState(temporary: true): { status: UserStatus; temporaryPasswordExpiresAt: Date };
+  private passwordState(temporary: boolean): { status: UserStatus; temporaryPasswordExpiresAt: Date | null };
   private passwordState(temporary: boolean) {
     return temporary
       ? {

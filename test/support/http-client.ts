@@ -9,6 +9,8 @@ export interface TestResponse<T = any> {
 export interface HttpClient {
   post<T = any>(path: string, body: unknown, headers?: Record<string, string>): Promise<TestResponse<T>>;
   get<T = any>(path: string, headers?: Record<string, string>): Promise<TestResponse<T>>;
+  patch<T = any>(path: string, body: unknown, headers?: Record<string, string>): Promise<TestResponse<T>>;
+  delete<T = any>(path: string, headers?: Record<string, string>): Promise<TestResponse<T>>;
   raw(path: string, init: RequestInit): Promise<TestResponse>;
 }
 
@@ -47,5 +49,12 @@ export function httpClient(baseUrl: string, { localAddress }: ClientOptions = {}
         body: JSON.stringify(body),
       }),
     get: (path, headers = {}) => raw(path, { method: 'GET', headers }),
+    patch: (path, body, headers = {}) =>
+      raw(path, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      }),
+    delete: (path, headers = {}) => raw(path, { method: 'DELETE', headers }),
   };
 }

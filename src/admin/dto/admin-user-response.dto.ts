@@ -40,3 +40,10 @@ export function toAdminUser(user: UserEntity): AdminUserResponseDto {
     updated_at: user.updatedAt.toISOString(),
   };
 }
+
+export class AdminUserListResponseDto {
+  users!: AdminUserResponseDto[];
+
+  /** Pass as `cursor` for the next page; null on the last. @example null */
+  next_cursor!: string | null;
+}

@@ -18,6 +18,12 @@ export enum AuditEventType {
   UserDisabled = 'admin.user_disabled',
   UserEnabled = 'admin.user_enabled',
   UserSignedOut = 'admin.user_signed_out',
+  UserCreated = 'admin.user_created',
+  UserUpdated = 'admin.user_updated',
+  UserDeleted = 'admin.user_deleted',
+  ResetCodeSent = 'admin.password_reset_code_sent',
+  TemporaryPasswordSet = 'admin.temporary_password_set',
+  UserSessionEnded = 'admin.session_ended',
 }
 
 /** One security-relevant event: who, what, when, from where. Never a secret. */

@@ -1,6 +1,7 @@
 import type { SessionRecord } from '../../tokens/refresh-tokens.repository';
 
-export class SessionResponseDto {
+/** A live session (a login and its refresh tokens), as its user and operators see it. */
+export class SessionDto {
   /** @example "3f0c8a4e-2b1d-4c4e-9f6a-8d2e1b7c5a90" */
   id!: string;
 
@@ -21,7 +22,9 @@ export class SessionResponseDto {
 
   /** @example "Mozilla/5.0 (X11; Linux x86_64)" */
   user_agent!: string | null;
+}
 
+export class SessionResponseDto extends SessionDto {
   /**
    * The session the calling access token belongs to.
    * @example true
@@ -33,16 +36,21 @@ export class SessionListResponseDto {
   sessions!: SessionResponseDto[];
 }
 
-export function toSessionList(sessions: SessionRecord[], currentId: string): SessionListResponseDto {
+export class AdminSessionListResponseDto {
+  sessions!: SessionDto[];
+}
+
+export function toSession(session: SessionRecord): SessionDto {
   return {
-    sessions: sessions.map((session) => ({
-      id: session.id,
-      created_at: session.createdAt.toISOString(),
-      last_used_at: session.lastUsedAt?.toISOString() ?? null,
-      expires_at: session.expiresAt.toISOString(),
-      ip_address: session.ipAddress,
-      user_agent: session.userAgent,
-      current: session.id === currentId,
-    })),
+    id: session.id,
+    created_at: session.createdAt.toISOString(),
+    last_used_at: session.lastUsedAt?.toISOString() ?? null,
+    expires_at: session.expiresAt.toISOString(),
+    ip_address: session.ipAddress,
+    user_agent: session.userAgent,
   };
+}
+
+export function toSessionList(sessions: SessionRecord[], currentId: string): SessionListResponseDto {
+  return { sessions: sessions.map((session) => ({ ...toSession(session), current: session.id === currentId })) };
 }

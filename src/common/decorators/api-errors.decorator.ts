@@ -1,7 +1,7 @@
 import { applyDecorators, HttpStatus } from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../dto/message-response.dto';
-import { codeForStatus } from '../errors/error-code';
+import { codeForStatus, ErrorCode } from '../errors/error-code';
 
 /** The name setupSwagger gives the access-token scheme (DocumentBuilder.addBearerAuth's default). */
 export const BEARER_SCHEME = 'bearer';
@@ -30,8 +30,11 @@ const RETRY_AFTER = {
   'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', example: 60 } },
 };
 
-/** One `{message, status}` error response; `message` replaces the example's default wording. */
-export function ApiError(status: HttpStatus, message?: string) {
+/**
+ * One `{message, status, code}` error response; `message` replaces the example's default
+ * wording, `code` the status's usual code where the route answers another (UserNotFound).
+ */
+export function ApiError(status: HttpStatus, message?: string, code?: ErrorCode) {
   return ApiResponse({
     status,
     description: DESCRIPTIONS[status] ?? HttpStatus[status],
@@ -39,7 +42,7 @@ export function ApiError(status: HttpStatus, message?: string) {
     example: {
       message: message ?? EXAMPLE_MESSAGES[status] ?? HttpStatus[status],
       status,
-      code: codeForStatus(status),
+      code: code ?? codeForStatus(status),
     },
     ...(status === HttpStatus.TOO_MANY_REQUESTS ? { headers: RETRY_AFTER } : {}),
   });

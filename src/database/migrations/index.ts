@@ -8,6 +8,7 @@ import { RefreshTokenSuccessors1764440000000 } from './1764440000000-refresh-tok
 import { NoPadCollation1764450000000 } from './1764450000000-no-pad-collation';
 import { TrimIndexes1764460000000 } from './1764460000000-trim-indexes';
 import { AdminApi1764470000000 } from './1764470000000-admin-api';
+import { AdminLists1764480000000 } from './1764480000000-admin-lists';
 
 /** In order; listed explicitly so the build, the CLI and tests load the same set without globbing. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   NoPadCollation1764450000000,
   TrimIndexes1764460000000,
   AdminApi1764470000000,
+  AdminLists1764480000000,
 ];

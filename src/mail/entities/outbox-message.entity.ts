@@ -5,6 +5,8 @@ export enum OutboxKind {
   PasswordResetCode = 'password-reset-code',
   /** Tell the owner their password was changed or reset. */
   PasswordChanged = 'password-changed',
+  /** Make up a temporary password an operator asked for, set it and mail it: it too exists only at send time. */
+  TemporaryPassword = 'temporary-password',
 }
 
 /**
