@@ -166,6 +166,17 @@ describe(AccessTokensService.name, () => {
       expectRefused(() => sut.verifyAccessToken(access_token));
     });
 
+    it('remembers a verified token by its whole text: a copy differing in one character is checked afresh', () => {
+      const { access_token } = sut.issue(USER, SESSION_ID);
+      const first = sut.verifyAccessToken(access_token);
+      expect(sut.verifyAccessToken(access_token)).toBe(first);
+      expect(Object.isFrozen(first)).toBe(true);
+
+      const last = access_token.at(-2) === 'A' ? 'B' : 'A';
+      const tampered = `${access_token.slice(0, -2)}${last}${access_token.at(-1)}`;
+      expectRefused(() => sut.verifyAccessToken(tampered));
+    });
+
     it('rejects a token from another issuer signed with the same key', () => {
       const { access_token } = serviceWith({ ACCESS_TOKEN_TTL: '15m', JWT_ISSUER: 'other-service' }).issue(
         USER,

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Algorithm, sign, verify } from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
+import { hash } from 'node:crypto';
 import { invalidAccessToken } from '../common/errors/api.exception';
 import { Role, UserEntity } from '../users/entities/user.entity';
 import { JwtAlgorithm, JwtKeys, VerificationKey } from './jwt-keys';
@@ -28,6 +30,9 @@ const ACCESS_TOKEN_TYPE = 'at+jwt';
 /** Clock skew tolerated between this service and the machines that present its tokens. */
 const CLOCK_TOLERANCE_SECONDS = 5;
 
+/** Access tokens whose signature and claims were checked, remembered by verifyAccessToken. */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
 /** Header members that would let a token bring its own key (RFC 8725 3.10): never honoured. */
 const KEY_CARRYING_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'];
 
@@ -52,6 +57,14 @@ export class AccessTokensService {
   readonly issuer: string;
   readonly audience: string;
   readonly ttlSeconds: number;
+  /**
+   * Verified tokens by SHA-256 digest. A resource server introspects the same token at each of
+   * its user's calls, and what a signed token says never changes: a second check of its
+   * signature would cost more than the rest of introspection. Expiry is checked at every use;
+   * whether the session still lives is the caller's check, every time. Keys are read at start,
+   * so the cache never outlives one (JWT_PREVIOUS_KEYS changes need a restart).
+   */
+  private readonly verified = new LRUCache<string, AccessTokenClaims>({ max: VERIFIED_TOKENS_KEPT });
 
   constructor(@Inject(tokensConfig.KEY) config: TokensConfig) {
     const tokens = config;
@@ -131,8 +144,19 @@ export class AccessTokensService {
     return { access_token, id_token, expires_in: this.ttlSeconds };
   }
 
-  /** For tokens that arrive outside the guard (change-password's body). */
+  /**
+   * For tokens that arrive outside the guard: introspection, the admin API, change-password's
+   * body. A token verified before is known by its digest and only its expiry checked again.
+   */
   verifyAccessToken(token: string): AccessTokenClaims {
+    const digest = hash('sha256', token, 'base64url');
+    const known = this.verified.get(digest);
+    if (known) {
+      // jsonwebtoken's own rule: expired once now >= exp + tolerance.
+      if (Date.now() / 1000 < known.exp + CLOCK_TOLERANCE_SECONDS) return known;
+      this.verified.delete(digest);
+      throw invalidAccessToken();
+    }
     const key = this.keyFor(token);
     if (!key) throw invalidAccessToken();
     let decoded: unknown;
@@ -141,7 +165,9 @@ export class AccessTokensService {
     } catch {
       throw invalidAccessToken();
     }
-    return assertAccessToken(decoded);
+    const claims = Object.freeze(assertAccessToken(decoded));
+    this.verified.set(digest, claims);
+    return claims;
   }
 }
 
