@@ -5,6 +5,7 @@ import { appConfig } from './config/app.config';
 import { databaseConfig } from './database/database.config';
 import { mailConfig } from './mail/mail.config';
 import { metricsConfig } from './metrics/metrics.config';
+import { mfaConfig } from './mfa/mfa.config';
 import { redisConfig } from './redis/redis.config';
 import { tokensConfig } from './tokens/tokens.config';
 import { usersConfig } from './users/users.config';
@@ -25,6 +26,7 @@ export function checkAllConfig(): void {
     metricsConfig,
     redisConfig,
     adminConfig,
+    mfaConfig,
   ]) {
     read();
   }

@@ -63,6 +63,7 @@ describe('login, me, refresh, revoke (e2e)', () => {
       email: 'admin@example.com',
       status: 'ACTIVE',
       roles: ['admin'],
+      mfa_enabled: false,
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     expect(JSON.stringify(response.body)).not.toMatch(/\$2[aby]\$|hash/i);

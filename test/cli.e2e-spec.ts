@@ -346,7 +346,7 @@ describe('operator CLI: seed-admin and create-user (e2e)', () => {
 
     const given = await cli(['reset-password', '--username', 'LENA', '--temporary-password', 'Handed-Over-Pass-61']);
     expect(given).toMatchObject({ code: 0, stderr: '' });
-    expect(given.stdout).toMatch(/^Set a temporary password for "LENA"; every session has ended\. Hand it over/);
+    expect(given.stdout).toMatch(/^Set a temporary password for "lena"; every session has ended\. Hand it over/);
     expect((await profile(tokens.access_token)).status).toBe(401);
     expect((await login('lena', password)).status).toBe(401);
     expect((await login('lena', 'Handed-Over-Pass-61')).body).toEqual(challenge);

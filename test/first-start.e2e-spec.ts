@@ -1,5 +1,7 @@
 import { eventually, killChildren, ProcessResult, ServerProcess, spawnServer, startServer } from './support/processes';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+import { awayFromStepEdge, codeFor } from './support/totp';
+import { randomBytes } from 'node:crypto';
 
 // Some tests start the server twice; each start loads the whole compiled app.
 jest.setTimeout(60000);
@@ -117,5 +119,29 @@ describe('server first start (e2e)', () => {
     });
 
     expectStartupFailure(await exitOf(server), /JWT_SECRET/);
+  });
+
+  it('refuses to start in production without MFA_ENCRYPTION_KEY once an account has a second factor', async () => {
+    const { url } = await emptyDatabase();
+    const key = randomBytes(32).toString('base64');
+    const password = 'Factor-Admin-Pass-62';
+    const dev = await startServer({ DATABASE_URL: url, ADMIN_PASSWORD: password, MFA_ENCRYPTION_KEY: key });
+    const auth = { authorization: `Bearer ${(await login(dev, password)).body.access_token}` };
+    const setup = await dev.post('/v1/mfa/totp/setup', {}, auth);
+    await awayFromStepEdge();
+    expect((await dev.post('/v1/mfa/totp/verify', { code: codeFor(setup.body.secret_code) }, auth)).status).toBe(200);
+    await dev.stop();
+
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      BCRYPT_COST: '12',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      MAIL_FROM: 'auth@example.com',
+      JWT_SECRET: randomBytes(36).toString('base64url'),
+    };
+    expectStartupFailure(await exitOf(await spawnServer(production)), /MFA_ENCRYPTION_KEY is required/);
+    const withKey = await startServer({ ...production, MFA_ENCRYPTION_KEY: key });
+    await withKey.stop();
   });
 });

@@ -113,6 +113,50 @@ const ROUTES: Record<string, Partial<Record<Method, DocumentedRoute>>> = {
         'Responds NEW_PASSWORD_REQUIRED challenge by receiving username and session token and setting new password.',
     },
   },
+  '/v1/software-token-mfa': {
+    post: {
+      tag: 'Auth',
+      body: {
+        session: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d.p5sN8cF1hJ4yG6dE0aB3uR7iQ2oq3Xb7m0Zr9VtK2wL',
+        username: 'alice',
+        code: '492039',
+      },
+      errors: [...BODY_ERRORS, 401, 429],
+      bearer: false,
+      description: 'Responds SOFTWARE_TOKEN_MFA challenge',
+    },
+  },
+  '/v1/mfa/totp/setup': {
+    post: {
+      tag: 'Account',
+      errors: [...BODY_ERRORS, 401, 403, 429],
+      bearer: true,
+      description: 'A new secret for an authenticator app',
+    },
+  },
+  '/v1/mfa/totp/verify': {
+    post: {
+      tag: 'Account',
+      body: {
+        session: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d.p5sN8cF1hJ4yG6dE0aB3uR7iQ2oq3Xb7m0Zr9VtK2wL',
+        username: 'alice',
+        code: '492039',
+      },
+      optional: ['session', 'username'],
+      errors: [...BODY_ERRORS, 401, 403, 429],
+      bearer: true,
+      description: 'A first code from the app turns the factor on.',
+    },
+  },
+  '/v1/mfa/totp/disable': {
+    post: {
+      tag: 'Account',
+      body: { password: 'j8BDWYrQwDF5u4Yu' },
+      errors: [...BODY_ERRORS, 401, 429],
+      bearer: true,
+      description: 'Needs the password',
+    },
+  },
   '/v1/me': {
     get: { tag: 'Account', errors: [401, 503], bearer: true, description: 'Who the access token belongs to.' },
   },
@@ -229,6 +273,15 @@ const ROUTES: Record<string, Partial<Record<Method, DocumentedRoute>>> = {
       bearer: true,
       admin: true,
       description: 'Every session of the user ends at once.',
+    },
+  },
+  '/v1/admin/users/{username}/mfa/reset': {
+    post: {
+      tag: 'Admin',
+      errors: [...BODY_ERRORS, 401, 403, 404],
+      bearer: true,
+      admin: true,
+      description: 'For a lost authenticator',
     },
   },
   '/v1/admin/users/{username}/reset-password': {
@@ -500,13 +553,21 @@ describe('the OpenAPI document at /docs-json (e2e)', () => {
     expect(schema.required).toEqual(
       expect.arrayContaining(['challenge_name', 'session', 'id_token', 'access_token', 'refresh_token', 'expires_in']),
     );
-    expect(schema.properties.challenge_name).toMatchObject({ nullable: true, enum: ['NEW_PASSWORD_REQUIRED'] });
+    expect(schema.properties.challenge_name).toMatchObject({
+      nullable: true,
+      enum: ['NEW_PASSWORD_REQUIRED', 'SOFTWARE_TOKEN_MFA', 'MFA_SETUP'],
+    });
     expect(schema.properties.expires_in).toMatchObject({ type: 'integer' });
 
     const examples = document.paths['/v1/login'].post.responses['200'].content['application/json'].examples;
     expect(examples.tokens.value).toMatchObject({ challenge_name: null, session: null, token_type: 'Bearer' });
     expect(examples.challenge.value).toMatchObject({
       challenge_name: 'NEW_PASSWORD_REQUIRED',
+      session: expect.any(String),
+      access_token: null,
+    });
+    expect(examples.mfa.value).toMatchObject({
+      challenge_name: 'SOFTWARE_TOKEN_MFA',
       session: expect.any(String),
       access_token: null,
     });

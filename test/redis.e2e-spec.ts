@@ -261,6 +261,66 @@ describe('instances sharing a Redis (e2e, MariaDB)', () => {
     expect((await b.get('/v1/admin/users/admin', { authorization: `Bearer ${disabled}` })).status).toBe(401);
   });
 
+  it("applies an admin's temporary reset, session deletion and account deletion through one instance on the other's guard and introspection within 1 s", async () => {
+    await startCluster({ RATE_LIMIT_PER_MINUTE: '0' });
+    const introspect = async (api: HttpClient, token: string) =>
+      (await api.post('/v1/introspect', { token }, { authorization: INTROSPECTION_CLIENT })).body as {
+        active: boolean;
+        roles?: string[];
+      };
+    let seq = 0;
+    /** A fresh account with a session that B has seen (and cached) through both doors. */
+    const account = async () => {
+      const username = `member${++seq}`;
+      const password = `Member-passphrase-${seq}-xQ`;
+      const created = await a.post(
+        '/v1/admin/users',
+        { username, email: `${username}@example.com`, password },
+        ADMIN_KEY,
+      );
+      expect(created.status).toBe(201);
+      const tokens = (await a.post('/v1/login', { username, password })).body;
+      expect(await me(b, tokens.access_token)).toBe(200);
+      expect(await introspect(b, tokens.access_token)).toMatchObject({ active: true, roles: ['user'] });
+      return { username, access: tokens.access_token as string };
+    };
+    /** How long until B refuses the token at its guard and answers introspection inactive. */
+    const msUntilBothRefuse = async (access: string) => {
+      const started = Date.now();
+      while (Date.now() - started < 3000) {
+        if ((await me(b, access)) === 401 && !(await introspect(b, access)).active) return Date.now() - started;
+        await sleep(20);
+      }
+      return undefined;
+    };
+
+    const reset = await account();
+    const temporary = { mode: 'temporary', temporary_password: 'Handed-over-passphrase-7' };
+    expect((await a.post(`/v1/admin/users/${reset.username}/reset-password`, temporary, ADMIN_KEY)).status).toBe(200);
+    expect(await msUntilBothRefuse(reset.access)).toBeLessThan(1000);
+
+    const ended = await account();
+    const sessions = (await a.get(`/v1/admin/users/${ended.username}/sessions`, ADMIN_KEY)).body.sessions;
+    expect(sessions).toHaveLength(1);
+    expect((await a.delete(`/v1/admin/users/${ended.username}/sessions/${sessions[0].id}`, ADMIN_KEY)).status).toBe(
+      204,
+    );
+    expect(await msUntilBothRefuse(ended.access)).toBeLessThan(1000);
+
+    const deleted = await account();
+    expect((await a.delete(`/v1/admin/users/${deleted.username}`, ADMIN_KEY)).status).toBe(204);
+    expect(await msUntilBothRefuse(deleted.access)).toBeLessThan(1000);
+
+    // A promotion changes no session, but B's introspection answers the new roles within 1 s.
+    const promoted = await account();
+    expect((await a.patch(`/v1/admin/users/${promoted.username}`, { roles: ['admin'] }, ADMIN_KEY)).status).toBe(200);
+    const started = Date.now();
+    while ((await introspect(b, promoted.access)).roles?.[0] !== 'admin' && Date.now() - started < 3000)
+      await sleep(20);
+    expect(await introspect(b, promoted.access)).toMatchObject({ active: true, roles: ['admin'] });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('answers introspection of a session revoked through the other instance as inactive within 1 s', async () => {
     await startCluster({ RATE_LIMIT_PER_MINUTE: '0' });
     const introspect = async (api: HttpClient, token: string) =>

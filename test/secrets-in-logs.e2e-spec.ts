@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { AccountProvisioningService } from '../src/users/account-provisioning.service';
 import { mailSettings, SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher';
 import { ADMIN_PASSWORD, startTestApp, TestApp } from './support/test-app';
+import { awayFromStepEdge, codeFor } from './support/totp';
 
 const CODE_LINE = /^[A-HJ-NP-Za-km-z2-9]{8}$/m;
 
@@ -45,7 +46,7 @@ describe('logs never contain a secret (e2e)', () => {
     return body;
   };
 
-  it('writes no password, token, session, code or hash to the log', async () => {
+  it('writes no password, token, session, code, second-factor secret or hash to the log', async () => {
     const temporary = 'Temporary-passphrase-42';
     secrets.add(temporary);
     await api.app
@@ -55,10 +56,13 @@ describe('logs never contain a secret (e2e)', () => {
     const challenge = keep((await api.post('/v1/login', { username: 'dave', password: temporary })).body);
     const davePassword = 'Daves-first-real-passphrase';
     secrets.add(davePassword);
-    keep(
-      (await api.post('/v1/new-password-required', { ...challenge, username: 'dave', new_password: davePassword }))
-        .body,
-    );
+    const answered = await api.post('/v1/new-password-required', {
+      session: challenge.session,
+      username: 'dave',
+      new_password: davePassword,
+    });
+    expect(answered.status).toBe(200);
+    keep(answered.body);
 
     const tokens = keep((await api.post('/v1/login', { username: 'admin', password: ADMIN_PASSWORD })).body);
     await api.post('/v1/login', { username: 'admin', password: 'Wrong-guess-password' });
@@ -88,6 +92,42 @@ describe('logs never contain a secret (e2e)', () => {
     await api.post('/v1/forgot-password-confirm', { username: 'admin', password: 'short', confirmation_code: code });
     await api.post('/v1/forgot-password-confirm', { username: 'admin', password: reset, confirmation_code: code });
     await api.post('/v1/token-revoke', { refresh_token: tokens.refresh_token });
+
+    // A second factor for dave: its secret, codes, recovery codes and what is stored of them.
+    const dave = keep((await api.post('/v1/login', { username: 'dave', password: davePassword })).body);
+    expect(dave.access_token).toEqual(expect.any(String));
+    const daveAuth = { authorization: `Bearer ${dave.access_token}` };
+    const setup = keep((await api.post('/v1/mfa/totp/setup', {}, daveAuth)).body);
+    await awayFromStepEdge();
+    const firstCode = codeFor(setup.secret_code, -1);
+    secrets.add(firstCode);
+    await api.post('/v1/mfa/totp/verify', { code: '000000' }, daveAuth);
+    const verified = (await api.post('/v1/mfa/totp/verify', { code: firstCode }, daveAuth)).body;
+    for (const recovery of verified.recovery_codes as string[]) secrets.add(recovery);
+    const mfaChallenge = keep((await api.post('/v1/login', { username: 'dave', password: davePassword })).body);
+    await api.post('/v1/software-token-mfa', { session: mfaChallenge.session, username: 'dave', code: '999999' });
+    const loginCode = codeFor(setup.secret_code);
+    secrets.add(loginCode);
+    keep(
+      (await api.post('/v1/software-token-mfa', { session: mfaChallenge.session, username: 'dave', code: loginCode }))
+        .body,
+    );
+    const second = keep((await api.post('/v1/login', { username: 'dave', password: davePassword })).body);
+    keep(
+      (
+        await api.post('/v1/software-token-mfa', {
+          session: second.session,
+          username: 'dave',
+          code: verified.recovery_codes[0],
+        })
+      ).body,
+    );
+    for (const { secret_sealed } of await api.app.get(DataSource).query('SELECT secret_sealed FROM mfa_factors')) {
+      secrets.add(secret_sealed);
+    }
+    for (const { code_hash } of await api.app.get(DataSource).query('SELECT code_hash FROM mfa_recovery_codes')) {
+      secrets.add(code_hash);
+    }
 
     const hashes = await api.app.get(DataSource).query('SELECT password_hash FROM users');
     for (const { password_hash } of hashes) secrets.add(password_hash);

@@ -3,6 +3,8 @@ import { MIGRATIONS } from '../src/database/migrations';
 import { killChildren, startServer } from './support/processes';
 import { mailSettings, SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+import { awayFromStepEdge, codeFor } from './support/totp';
+import { randomBytes } from 'node:crypto';
 
 // Several compiled servers on one MariaDB database, as a load balancer would run them.
 jest.setTimeout(120000);
@@ -81,5 +83,39 @@ describe('several instances on one database (e2e, MariaDB)', () => {
     // Time for a duplicate sent late by the other instance to arrive, if there were one.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(smtp.messages).toHaveLength(requests);
+  });
+
+  it('refuses a TOTP code on one instance once another has accepted it', async () => {
+    db = await createTestDatabase();
+    const password = 'Several-Instances-2';
+    const settings = {
+      DATABASE_URL: db.url,
+      ADMIN_PASSWORD: password,
+      RATE_LIMIT_PER_MINUTE: '0',
+      JWT_SECRET: randomBytes(36).toString('base64url'),
+      MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    };
+    const first = await startServer(settings);
+    const second = await startServer(settings);
+    const auth = {
+      authorization: `Bearer ${(await first.post('/v1/login', { username: 'admin', password })).body.access_token}`,
+    };
+    const setup = await first.post('/v1/mfa/totp/setup', {}, auth);
+    await awayFromStepEdge();
+    expect((await second.post('/v1/mfa/totp/verify', { code: codeFor(setup.body.secret_code, -1) }, auth)).status).toBe(
+      200,
+    );
+
+    const challenge = async (server: typeof first) =>
+      (await server.post('/v1/login', { username: 'admin', password })).body.session as string;
+    const sessions = [await challenge(first), await challenge(second)];
+    const code = codeFor(setup.body.secret_code);
+    const answers = await Promise.all(
+      [first, second].map((server, i) =>
+        server.post('/v1/software-token-mfa', { session: sessions[i], username: 'admin', code }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401]);
+    expect(answers.find((answer) => answer.status === 401)!.body.code).toBe('CodeMismatch');
   });
 });

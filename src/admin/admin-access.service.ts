@@ -4,6 +4,7 @@ import { AuditEventType } from '../audit/entities/audit-event.entity';
 import { ClientInfo } from '../common/http/client-info';
 import { Transactions } from '../database/transactions';
 import { Metrics } from '../metrics/metrics';
+import { TotpFactorsService } from '../mfa/totp-factors.service';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { UserEntity, UserStatus } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
@@ -13,7 +14,7 @@ import { AdminUsersService } from './admin-users.service';
 
 /**
  * Whether an account may be used, for the admin routes and the CLI alike: disable, enable,
- * sign out. Every change runs in one transaction on the user's row, writes its audit event with
+ * sign out, and a lost second factor's removal. Every change runs in one transaction on the user's row, writes its audit event with
  * the actor inside it, and is forgotten by the guard's session cache once committed: on this
  * instance at once and, with REDIS_URL, on every other.
  */
@@ -24,6 +25,7 @@ export class AdminAccessService {
     private readonly locks: AccountLocks,
     private readonly users: UsersService,
     private readonly refreshTokens: RefreshTokensService,
+    private readonly factors: TotpFactorsService,
     private readonly transactions: Transactions,
     private readonly audit: AuditService,
     private readonly metrics: Metrics,
@@ -53,6 +55,22 @@ export class AdminAccessService {
       await this.users.setEnabled(user, true, manager);
       await this.audit.record(AuditEventType.UserEnabled, { ...subjectOf(user), actor }, client, manager);
     });
+    return this.accounts.reread(found.id);
+  }
+
+  /**
+   * Removes a lost second factor (and its recovery codes): the next login asks for the password
+   * alone, or, with MFA=required, for a new factor. Sessions go on.
+   */
+  async resetMfa(username: string, { actor }: AdminActor, client: ClientInfo): Promise<UserEntity> {
+    const found = await this.accounts.find(username);
+    await this.transactions.run(async (manager) => {
+      const user = await this.locks.lock(found, manager);
+      if (await this.factors.remove(user.id, manager)) {
+        await this.audit.record(AuditEventType.MfaReset, { ...subjectOf(user), actor }, client, manager);
+      }
+    });
+    this.refreshTokens.forgetSessionsOf(found.id);
     return this.accounts.reread(found.id);
   }
 

@@ -9,7 +9,7 @@ import { OutboxKind } from '../mail/entities/outbox-message.entity';
 import { OutboxService } from '../mail/outbox.service';
 import { Metrics } from '../metrics/metrics';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
-import { UserStatus } from '../users/entities/user.entity';
+import { UserEntity, UserStatus } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { AccountLocks } from './account-locks';
 import type { AdminActor } from './admin-actor';
@@ -54,7 +54,12 @@ export class AdminPasswordsService {
    * answers NEW_PASSWORD_REQUIRED. The operator's own (`given`, never mailed: they hand it over),
    * or, without one, one the outbox worker makes up and mails. Hashed before the transaction.
    */
-  async setTemporary(username: string, given: string | undefined, { actor }: AdminActor, client: ClientInfo) {
+  async setTemporary(
+    username: string,
+    given: string | undefined,
+    { actor }: AdminActor,
+    client: ClientInfo,
+  ): Promise<UserEntity> {
     const found = await this.accounts.find(username);
     const prepared = await this.users.preparePassword(given ?? this.generated.placeholder(), found.username);
     await this.transactions.run(async (manager) => {
@@ -67,5 +72,6 @@ export class AdminPasswordsService {
     this.refreshTokens.forgetSessionsOf(found.id);
     this.metrics.revocations.inc({ reason: 'admin_password_reset' });
     if (given === undefined) this.generated.nudge();
+    return found;
   }
 }

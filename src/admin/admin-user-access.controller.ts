@@ -9,11 +9,11 @@ import { AdminAccessService } from './admin-access.service';
 import { Actor, AdminApi } from './admin-api.decorator';
 import type { AdminActor } from './admin-actor';
 import { AdminPasswordsService } from './admin-passwords.service';
-import { LAST_ADMIN, USER_NOT_FOUND, USERNAME_PARAM } from './admin-users.controller';
+import { LAST_ADMIN, USER_NOT_FOUND, USERNAME_PARAM } from './admin-docs';
 import { AdminUserResponseDto, toAdminUser } from './dto/admin-user-response.dto';
 import { AdminResetPasswordDto, ResetMode } from './dto/reset-password.dto';
 
-/** Whether and how a user may sign in: disable, enable, sign-out, password resets. */
+/** Whether and how a user may sign in: disable, enable, sign-out, password and factor resets. */
 @Controller('v1/admin/users/:username')
 @AdminApi()
 @ApiParam(USERNAME_PARAM)
@@ -66,6 +66,21 @@ export class AdminUserAccessController {
   ): Promise<MessageResponseDto> {
     await this.access.signOut(username, actor, client);
     return messageResponse('The user is signed out of every session.');
+  }
+
+  @Post('mfa/reset')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: "Remove a user's second factor",
+    description: 'For a lost authenticator: the factor and its recovery codes are removed; sessions go on.',
+  })
+  @ApiOkResponse({ type: AdminUserResponseDto, description: 'The user, without a second factor' })
+  async resetMfa(
+    @Param('username') username: string,
+    @Actor() actor: AdminActor,
+    @Client() client: ClientInfo,
+  ): Promise<AdminUserResponseDto> {
+    return toAdminUser(await this.access.resetMfa(username, actor, client));
   }
 
   @Post('reset-password')

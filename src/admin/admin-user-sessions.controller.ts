@@ -6,7 +6,7 @@ import { Client, ClientInfo } from '../common/http/client-info';
 import { Actor, AdminApi } from './admin-api.decorator';
 import type { AdminActor } from './admin-actor';
 import { AdminSessionsService } from './admin-sessions.service';
-import { USER_NOT_FOUND, USERNAME_PARAM } from './admin-users.controller';
+import { USER_NOT_FOUND, USERNAME_PARAM } from './admin-docs';
 
 @Controller('v1/admin/users/:username/sessions')
 @AdminApi()

@@ -4,20 +4,13 @@ import { ApiError, ApiErrors, JSON_BODY_ERRORS } from '../common/decorators/api-
 import { ErrorCode } from '../common/errors/error-code';
 import { Client, ClientInfo } from '../common/http/client-info';
 import { Actor, AdminApi } from './admin-api.decorator';
+import { LAST_ADMIN, USER_NOT_FOUND, USERNAME_PARAM } from './admin-docs';
 import type { AdminActor } from './admin-actor';
 import { AdminUsersService } from './admin-users.service';
 import { AdminUserListResponseDto, AdminUserResponseDto, toAdminUser } from './dto/admin-user-response.dto';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
-
-export const USERNAME_PARAM = { name: 'username', description: 'In any letter case', example: 'alice' };
-export const USER_NOT_FOUND = [HttpStatus.NOT_FOUND, 'User not found.', ErrorCode.UserNotFound] as const;
-export const LAST_ADMIN = [
-  HttpStatus.CONFLICT,
-  'The last active admin cannot be disabled, demoted or deleted.',
-  ErrorCode.LastAdmin,
-] as const;
 
 @Controller('v1/admin/users')
 @AdminApi()

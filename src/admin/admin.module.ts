@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuditModule } from '../audit/audit.module';
 import { MailModule } from '../mail/mail.module';
+import { MfaModule } from '../mfa/mfa.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AccountLocks } from './account-locks';
@@ -20,7 +21,7 @@ import { GeneratedPasswords } from './generated-passwords';
 
 /** The admin API (/v1/admin), and the account operations the CLI shares with it. */
 @Module({
-  imports: [ConfigModule.forFeature(adminConfig), UsersModule, TokensModule, MailModule, AuditModule],
+  imports: [ConfigModule.forFeature(adminConfig), UsersModule, TokensModule, MailModule, AuditModule, MfaModule],
   controllers: [AdminUsersController, AdminUserAccessController, AdminUserSessionsController, AdminAuditController],
   providers: [
     AdminGuard,

@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { ApiErrors, JSON_BODY_ERRORS } from '../common/decorators/api-errors.decorator';
+import { ApiError, ApiErrors, JSON_BODY_ERRORS } from '../common/decorators/api-errors.decorator';
+import { ErrorCode } from '../common/errors/error-code';
 import { Public } from '../common/decorators/public.decorator';
 import { MessageResponseDto, messageResponse } from '../common/dto/message-response.dto';
 import { Client, ClientInfo } from '../common/http/client-info';
@@ -11,6 +12,7 @@ import { LOGIN_RESPONSE_EXAMPLES, LoginResponseDto, RefreshResponseDto } from '.
 import { NewPasswordRequiredDto } from './dto/new-password-required.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RevokeTokenDto } from './dto/revoke-token.dto';
+import { SoftwareTokenMfaDto } from './dto/software-token-mfa.dto';
 
 @ApiTags('Auth')
 @Public()
@@ -26,11 +28,12 @@ export class AuthController {
     summary: 'Login',
     description:
       'By receiving username and password creates new access, id and refresh tokens. An account created with a ' +
-      'temporary password gets the NEW_PASSWORD_REQUIRED challenge and a session instead.',
+      'temporary password gets the NEW_PASSWORD_REQUIRED challenge and a session instead; one with a second factor ' +
+      'SOFTWARE_TOKEN_MFA; with MFA=required, one without a factor MFA_SETUP.',
   })
   @ApiOkResponse({
     type: LoginResponseDto,
-    description: 'Tokens, or the NEW_PASSWORD_REQUIRED challenge',
+    description: 'Tokens, or a challenge and its session',
     examples: LOGIN_RESPONSE_EXAMPLES,
   })
   @ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
@@ -81,5 +84,24 @@ export class AuthController {
   @ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
   newPasswordRequired(@Body() dto: NewPasswordRequiredDto, @Client() client: ClientInfo): Promise<LoginResponseDto> {
     return this.auth.completeNewPasswordChallenge(dto, client);
+  }
+
+  @Post('software-token-mfa')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Software Token MFA',
+    description:
+      "Responds SOFTWARE_TOKEN_MFA challenge with the authenticator app's current code (each is accepted once) or a " +
+      'recovery code. A wrong code counts toward the account lockout; the fifth ends the session.',
+  })
+  @ApiOkResponse({
+    type: LoginResponseDto,
+    description: 'The code is right; tokens as a login gives',
+    example: LOGIN_RESPONSE_EXAMPLES.tokens.value,
+  })
+  @ApiError(HttpStatus.UNAUTHORIZED, 'Invalid code.', ErrorCode.CodeMismatch)
+  @ApiErrors(HttpStatus.TOO_MANY_REQUESTS)
+  softwareTokenMfa(@Body() dto: SoftwareTokenMfaDto, @Client() client: ClientInfo): Promise<LoginResponseDto> {
+    return this.auth.answerSoftwareTokenMfa(dto, client);
   }
 }

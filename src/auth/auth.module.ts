@@ -6,6 +6,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { MailModule } from '../mail/mail.module';
+import { MfaModule } from '../mfa/mfa.module';
 import { Redis } from '../redis/redis';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
@@ -17,6 +18,8 @@ import { RateLimitEntity } from './entities/rate-limit.entity';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { LoginFailuresPerAddress } from './login-failures-per-address';
 import { LoginThrottleService } from './login-throttle.service';
+import { MfaController } from './mfa.controller';
+import { MfaEnrolmentService } from './mfa-enrolment.service';
 import { PasswordController } from './password.controller';
 import { PasswordChangeService } from './password-change.service';
 import { PasswordChangedNotifier } from './password-changed-notifier';
@@ -52,14 +55,16 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     TokensModule,
     MailModule,
     AuditModule,
+    MfaModule,
   ],
-  controllers: [AuthController, PasswordController, SessionsController],
+  controllers: [AuthController, PasswordController, SessionsController, MfaController],
   providers: [
     AuthService,
     PasswordResetService,
     PasswordChangeService,
     PasswordChangedNotifier,
     SessionsService,
+    MfaEnrolmentService,
     LoginThrottleService,
     LoginFailuresPerAddress,
     RateLimiterService,

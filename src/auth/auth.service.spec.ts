@@ -7,7 +7,9 @@ import { ErrorCode } from '../common/errors/error-code';
 import { Transactions } from '../database/transactions';
 import { Metrics } from '../metrics/metrics';
 import { AccessTokensService, IssuedTokens } from '../tokens/access-tokens.service';
+import { TotpFactorsService } from '../mfa/totp-factors.service';
 import { ChallengeSessionsService } from '../tokens/challenge-sessions.service';
+import { ChallengeKind } from '../tokens/entities/challenge-session.entity';
 import { ChallengeSessionEntity } from '../tokens/entities/challenge-session.entity';
 import { RefreshTokenEntity } from '../tokens/entities/refresh-token.entity';
 import { RedeemableToken, TokenOwner } from '../tokens/refresh-tokens.repository';
@@ -66,6 +68,7 @@ describe(AuthService.name, () => {
   let access: Mock<AccessTokensService>;
   let refreshTokens: Mock<RefreshTokensService>;
   let challenges: Mock<ChallengeSessionsService>;
+  let factors: Mock<TotpFactorsService>;
   let throttle: Mock<LoginThrottleService>;
   let failuresPerAddress: Mock<LoginFailuresPerAddress>;
   let audit: Mock<AuditService>;
@@ -81,6 +84,7 @@ describe(AuthService.name, () => {
       access,
       refreshTokens,
       challenges,
+      factors,
       throttle,
       failuresPerAddress,
       audit,
@@ -95,6 +99,7 @@ describe(AuthService.name, () => {
     access = mockOf<AccessTokensService>();
     access.issue.mockReturnValue(accessTokens);
     challenges = mockOf<ChallengeSessionsService>();
+    factors = mockOf<TotpFactorsService>({ mode: 'optional' });
     throttle = mockOf<LoginThrottleService>();
     throttle.oneAtATime.mockImplementation((_username, check) => check());
     throttle.reserve.mockResolvedValue(0);
@@ -303,7 +308,7 @@ describe(AuthService.name, () => {
         });
 
         expect(users.isTemporaryPasswordExpired).toHaveBeenCalledWith(temporary);
-        expect(challenges.start).toHaveBeenCalledWith(temporary);
+        expect(challenges.start).toHaveBeenCalledWith(temporary, ChallengeKind.NewPasswordRequired);
         expectAttemptGivenBack();
         expect(audit.record).toHaveBeenCalledWith(AuditEventType.LoginSucceeded, aliceSubject, clientFixture);
         expect(transactions.run).not.toHaveBeenCalled();
@@ -361,7 +366,7 @@ describe(AuthService.name, () => {
 
       await expect(answer()).resolves.toEqual(sessionTokens);
 
-      expect(challenges.find).toHaveBeenCalledWith(dto.session, dto.username);
+      expect(challenges.find).toHaveBeenCalledWith(dto.session, dto.username, ChallengeKind.NewPasswordRequired);
       expect(users.preparePassword).toHaveBeenCalledWith(dto.new_password, temporary.username);
       expect(transactions.run).toHaveBeenCalledTimes(1);
       expect(challenges.consume).toHaveBeenCalledWith('challenge-1', transactionManager);

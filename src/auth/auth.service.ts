@@ -7,6 +7,8 @@ import { Transactions } from '../database/transactions';
 import { Metrics } from '../metrics/metrics';
 import { AccessTokensService } from '../tokens/access-tokens.service';
 import { ChallengeSessionsService } from '../tokens/challenge-sessions.service';
+import { ChallengeKind } from '../tokens/entities/challenge-session.entity';
+import { codeMismatch, TotpFactorsService } from '../mfa/totp-factors.service';
 import { RedeemableToken } from '../tokens/refresh-tokens.repository';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { UserEntity, UserStatus } from '../users/entities/user.entity';
@@ -14,6 +16,7 @@ import { unchangedPassword } from '../users/password-policy';
 import { UsersService } from '../users/users.service';
 import { LoginDto } from './dto/login.dto';
 import { ChallengeName, LoginResponseDto, RefreshResponseDto } from './dto/login-response.dto';
+import { SoftwareTokenMfaDto } from './dto/software-token-mfa.dto';
 import { NewPasswordRequiredDto } from './dto/new-password-required.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { LoginFailuresPerAddress } from './login-failures-per-address';
@@ -31,6 +34,7 @@ export class AuthService {
     private readonly accessTokens: AccessTokensService,
     private readonly refreshTokens: RefreshTokensService,
     private readonly challenges: ChallengeSessionsService,
+    private readonly factors: TotpFactorsService,
     private readonly throttle: LoginThrottleService,
     private readonly failuresPerAddress: LoginFailuresPerAddress,
     private readonly audit: AuditService,
@@ -67,6 +71,19 @@ export class AuthService {
       // The right password is no guess, so it gives the attempt back even when it has expired.
       await this.attemptPassed(canonical, client);
       return this.newPasswordChallenge(user, client);
+    }
+    if (user.mfaEnabled) {
+      // Half the proof: the attempt stays counted until the code comes (a password alone
+      // must not clear the lockout that wrong codes build).
+      await this.users.upgradeHash(match, password);
+      await this.audit.record(AuditEventType.PasswordVerified, subject, client);
+      return this.challenge(user, ChallengeKind.SoftwareTokenMfa);
+    }
+    if (this.mfaSetupRequired(user)) {
+      await this.attemptPassed(canonical, client);
+      await this.users.upgradeHash(match, password);
+      await this.audit.record(AuditEventType.PasswordVerified, subject, client);
+      return this.challenge(user, ChallengeKind.MfaSetup);
     }
     // The session is only started if the password is still the one checked: a change or
     // reset that committed meanwhile ended every session, and must end this one too.
@@ -115,10 +132,15 @@ export class AuthService {
       );
     }
     await this.audit.record(AuditEventType.LoginSucceeded, subject, client);
-    const challenge = await this.challenges.start(user);
+    return this.challenge(user, ChallengeKind.NewPasswordRequired);
+  }
+
+  /** A challenge session of `kind` and login's answer that carries it. */
+  private async challenge(user: UserEntity, kind: ChallengeName): Promise<LoginResponseDto> {
+    const challenge = await this.challenges.start(user, kind);
     this.metrics.loginOutcomes.inc({ outcome: 'challenge' });
     return {
-      challenge_name: ChallengeName.NewPasswordRequired,
+      challenge_name: kind,
       session: challenge.session,
       id_token: null,
       access_token: null,
@@ -127,13 +149,18 @@ export class AuthService {
     };
   }
 
+  /** MFA=required: a user without a factor enrols before getting tokens. */
+  private mfaSetupRequired(user: UserEntity): boolean {
+    return this.factors.mode === 'required' && !user.mfaEnabled;
+  }
+
   /**
    * Answers NEW_PASSWORD_REQUIRED. A password the policy rejects leaves the session usable;
    * otherwise the session is spent, the password set and earlier sessions ended in one
    * transaction, so a failure part-way changes nothing. The new password is hashed before it.
    */
   async completeNewPasswordChallenge(dto: NewPasswordRequiredDto, client: ClientInfo): Promise<LoginResponseDto> {
-    const challenge = await this.challenges.find(dto.session, dto.username);
+    const challenge = await this.challenges.find(dto.session, dto.username, ChallengeKind.NewPasswordRequired);
     if (!challenge) throw invalidSession();
     const user = challenge.user!;
     if (user.status !== UserStatus.ForceChangePassword) throw invalidSession();
@@ -141,18 +168,88 @@ export class AuthService {
     // The temporary password was handed over by someone else: keeping it is no new password.
     if (await this.users.verifyPassword(user, dto.new_password)) throw unchangedPassword('temporary');
 
+    // With a second factor (or MFA=required) the new password leads to the next challenge.
+    const next = user.mfaEnabled
+      ? ChallengeKind.SoftwareTokenMfa
+      : this.mfaSetupRequired(user)
+        ? ChallengeKind.MfaSetup
+        : undefined;
     const tokens = await this.transactions.run(async (manager) => {
       if (!(await this.challenges.consume(challenge.id, manager))) throw invalidSession();
       await this.users.setPassword(user.id, password, manager);
       await this.refreshTokens.revokeAllForUser(user.id, manager);
       await this.audit.record(AuditEventType.ChallengeAnswered, subjectOf(user), client, manager);
-      return this.startSession({ ...user, status: UserStatus.Active }, client, manager);
+      return next ? undefined : this.startSession({ ...user, status: UserStatus.Active }, client, manager);
     });
     this.refreshTokens.forgetSessionsOf(user.id);
     this.metrics.revocations.inc({ reason: 'challenge' });
     // Whoever answered held the temporary password: a lockout others caused ends here.
     await this.throttle.clear(user.username);
-    return tokens;
+    return tokens ?? this.challenge(user, next!);
+  }
+
+  /**
+   * Answers SOFTWARE_TOKEN_MFA with a TOTP code or a recovery code. Only a live session counts
+   * an attempt (a stranger's made-up session locks nobody out); a wrong code counts against the
+   * account's lockout and the session, which the fifth one ends. 401 CodeMismatch for a wrong
+   * or replayed code.
+   */
+  async answerSoftwareTokenMfa(dto: SoftwareTokenMfaDto, client: ClientInfo): Promise<LoginResponseDto> {
+    const challenge = await this.challenges.find(dto.session, dto.username, ChallengeKind.SoftwareTokenMfa);
+    if (!challenge) throw invalidSession();
+    const user = challenge.user!;
+    return this.throttle.oneAtATime(user.username, async () => {
+      await this.countAttempt(user.username, client);
+      const redeemed = user.status === UserStatus.Disabled ? undefined : await this.factors.redeem(user, dto.code);
+      if (!redeemed) {
+        await this.challenges.recordWrongCode(challenge.id);
+        this.metrics.loginOutcomes.inc({ outcome: 'failure' });
+        await this.audit.record(AuditEventType.MfaCodeFailed, subjectOf(user), client);
+        throw codeMismatch();
+      }
+      const tokens = await this.transactions.run(async (manager) => {
+        if (!(await this.challenges.consume(challenge.id, manager))) return undefined;
+        return (await this.users.lockActive(user.id, manager)) ? this.startSession(user, client, manager) : undefined;
+      });
+      if (!tokens) throw invalidSession();
+      this.metrics.loginOutcomes.inc({ outcome: 'success' });
+      await this.attemptPassed(user.username, client);
+      if (redeemed === 'recovery') await this.audit.record(AuditEventType.RecoveryCodeUsed, subjectOf(user), client);
+      await this.audit.record(AuditEventType.LoginSucceeded, subjectOf(user), client);
+      return tokens;
+    });
+  }
+
+  /**
+   * MFA_SETUP's last step: the first code turns the factor on, the challenge is spent and a
+   * session starts, all in one transaction. The answer carries the recovery codes, shown only
+   * here.
+   */
+  async completeMfaSetup(
+    dto: { session: string; username: string; code: string },
+    client: ClientInfo,
+  ): Promise<LoginResponseDto & { recovery_codes: string[] }> {
+    const challenge = await this.challenges.find(dto.session, dto.username, ChallengeKind.MfaSetup);
+    if (!challenge || challenge.user!.status === UserStatus.Disabled) throw invalidSession();
+    const user = challenge.user!;
+    const answer = await this.transactions.run(async (manager) => {
+      if (!(await this.users.lockActive(user.id, manager))) throw invalidSession();
+      const recoveryCodes = await this.factors.enable(user, dto.code, manager);
+      if (!(await this.challenges.consume(challenge.id, manager))) throw invalidSession();
+      await this.audit.record(AuditEventType.MfaEnabled, subjectOf(user), client, manager);
+      const tokens = await this.startSession({ ...user, mfaEnabled: true }, client, manager);
+      return { ...tokens, recovery_codes: recoveryCodes };
+    });
+    this.metrics.loginOutcomes.inc({ outcome: 'success' });
+    await this.audit.record(AuditEventType.LoginSucceeded, subjectOf(user), client);
+    return answer;
+  }
+
+  /** The account behind an MFA_SETUP challenge session, for setting up its factor. */
+  async mfaSetupChallengeUser(session: string, username: string | undefined): Promise<UserEntity> {
+    const challenge = await this.challenges.find(session, username, ChallengeKind.MfaSetup);
+    if (!challenge || challenge.user!.status === UserStatus.Disabled) throw invalidSession();
+    return challenge.user!;
   }
 
   /**

@@ -79,12 +79,12 @@ export class ResetPasswordCommand extends AccountCommand<ResetPasswordOptions> {
   }
 
   async change({ username, temporaryPassword }: ResetPasswordOptions): Promise<string> {
-    await this.passwords.setTemporary(username, temporaryPassword, cliActor(), CLI_CLIENT);
+    const user = await this.passwords.setTemporary(username, temporaryPassword, cliActor(), CLI_CLIENT);
     const handOver =
       temporaryPassword === undefined
         ? "A generated one is queued for mail: a running server sends it to the account's address."
         : 'Hand it over yourself: it is not mailed.';
-    return `Set a temporary password for "${username}"; every session has ended. ${handOver}`;
+    return `Set a temporary password for "${user.username}"; every session has ended. ${handOver}`;
   }
 
   @Option({

@@ -18,6 +18,7 @@ const USER: Readonly<UserEntity> = Object.freeze({
   passwordHash: '$2b$04$abcdefghijklmnopqrstuuS3cretHashThatMustNeverLeave0123',
   status: UserStatus.Active,
   roles: [Role.User, Role.Admin],
+  mfaEnabled: false,
   temporaryPasswordExpiresAt: null,
   createdAt: new Date('2026-01-01T00:00:00.000Z'),
   updatedAt: new Date('2026-01-01T00:00:00.000Z'),

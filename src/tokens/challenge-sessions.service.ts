@@ -5,11 +5,14 @@ import { EntityManager, IsNull, LessThan, Repository } from 'typeorm';
 import { aDayBefore, deleteBatch, Janitor } from '../database/janitor';
 import { canonicalUsername } from '../users/username';
 import { UserEntity } from '../users/entities/user.entity';
-import { ChallengeSessionEntity } from './entities/challenge-session.entity';
+import { ChallengeKind, ChallengeSessionEntity } from './entities/challenge-session.entity';
 import { hashSecret, newSecret, parseOpaqueToken, secretMatches } from './secret-hash';
 import { TokensConfig, tokensConfig } from './tokens.config';
 
-/** Opaque, single-use sessions for answering a login challenge. */
+/** Wrong one-time codes a challenge session takes; the last of them ends it. */
+export const MAX_WRONG_CODES = 5;
+
+/** Opaque, single-use sessions for answering a login challenge, each for one kind of answer. */
 @Injectable()
 export class ChallengeSessionsService implements OnModuleInit {
   private readonly ttlSeconds: number;
@@ -28,7 +31,7 @@ export class ChallengeSessionsService implements OnModuleInit {
     );
   }
 
-  async start(user: UserEntity): Promise<{ session: string; expiresIn: number }> {
+  async start(user: UserEntity, challenge: ChallengeKind): Promise<{ session: string; expiresIn: number }> {
     const secret = newSecret();
     const now = new Date();
     const id = randomUUID();
@@ -36,6 +39,8 @@ export class ChallengeSessionsService implements OnModuleInit {
       id,
       userId: user.id,
       secretHash: hashSecret(secret),
+      challenge,
+      failedAttempts: 0,
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.ttlSeconds * 1000),
       consumedAt: null,
@@ -43,8 +48,16 @@ export class ChallengeSessionsService implements OnModuleInit {
     return { session: `${id}.${secret}`, expiresIn: this.ttlSeconds };
   }
 
-  /** The unspent, unexpired session issued to this username; null for anything else. */
-  async find(session: string, username: string, now = new Date()): Promise<ChallengeSessionEntity | null> {
+  /**
+   * The unspent, unexpired session of this kind issued to this username (to anyone, without
+   * one); null for anything else.
+   */
+  async find(
+    session: string,
+    username: string | undefined,
+    challenge: ChallengeKind,
+    now = new Date(),
+  ): Promise<ChallengeSessionEntity | null> {
     const parts = parseOpaqueToken(session);
     if (!parts) return null;
     const found = await this.sessions
@@ -54,7 +67,8 @@ export class ChallengeSessionsService implements OnModuleInit {
       .where('challenge.id = :id', { id: parts.id })
       .getOne();
     if (!found?.secretHash || !secretMatches(parts.secret, found.secretHash)) return null;
-    if (found.consumedAt !== null || found.expiresAt <= now) return null;
+    if (found.consumedAt !== null || found.expiresAt <= now || found.challenge !== challenge) return null;
+    if (username === undefined) return found;
     return found.user?.username === canonicalUsername(username) ? found : null;
   }
 
@@ -64,5 +78,22 @@ export class ChallengeSessionsService implements OnModuleInit {
       .getRepository(ChallengeSessionEntity)
       .update({ id, consumedAt: IsNull() }, { consumedAt: new Date() });
     return result.affected === 1;
+  }
+
+  /**
+   * Counts a wrong code against the session, in its own statement so parallel wrong codes all
+   * count; the MAX_WRONG_CODES-th ends it. True while the session may still be answered.
+   */
+  async recordWrongCode(id: string): Promise<boolean> {
+    const repo = this.sessions;
+    await repo.update({ id }, { failedAttempts: () => 'failed_attempts + 1' });
+    await repo
+      .createQueryBuilder()
+      .update()
+      .set({ consumedAt: new Date() })
+      .where('id = :id AND consumed_at IS NULL AND failed_attempts >= :max', { id, max: MAX_WRONG_CODES })
+      .execute();
+    const row = await repo.findOne({ where: { id }, select: ['id', 'consumedAt'] });
+    return row !== null && row.consumedAt === null;
   }
 }

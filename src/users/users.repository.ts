@@ -5,9 +5,9 @@ import { PrebuiltSelect } from '../database/prebuilt-select';
 import { Transactions } from '../database/transactions';
 import { Role, UserEntity, UserStatus } from './entities/user.entity';
 
-export type NewUser = Omit<UserEntity, 'createdAt' | 'updatedAt'> & { passwordHash: string };
+export type NewUser = Omit<UserEntity, 'createdAt' | 'updatedAt' | 'mfaEnabled'> & { passwordHash: string };
 
-export type AccountChange = Partial<Pick<UserEntity, 'email' | 'roles'>>;
+export type AccountChange = Partial<Pick<UserEntity, 'email' | 'roles' | 'mfaEnabled'>>;
 
 /** What the admin API's user list asks for; every field but `limit` is optional. */
 export interface AccountFilter {
@@ -63,7 +63,7 @@ export class UsersRepository {
 
   async insert(user: NewUser, manager?: EntityManager): Promise<UserEntity> {
     const now = new Date();
-    const entity = this.repo(manager).create({ ...user, createdAt: now, updatedAt: now });
+    const entity = this.repo(manager).create({ ...user, mfaEnabled: false, createdAt: now, updatedAt: now });
     await this.repo(manager).insert(entity);
     return entity;
   }

@@ -112,6 +112,11 @@ export class UsersService {
     return this.users.update(userId, change, manager);
   }
 
+  /** Whether login asks for the second factor, inside the caller's transaction (the factor's own). */
+  setMfaEnabled(userId: string, enabled: boolean, manager: EntityManager): Promise<void> {
+    return this.users.update(userId, { mfaEnabled: enabled }, manager);
+  }
+
   /** Deletes the account inside the caller's transaction; its sessions and codes go with it. */
   deleteAccount(userId: string, manager: EntityManager): Promise<void> {
     return this.users.delete(userId, manager);

@@ -34,8 +34,7 @@ export function toAdminUser(user: UserEntity): AdminUserResponseDto {
     email: user.email,
     status: user.status,
     roles: user.roles,
-    // No second factor exists yet (issue 19).
-    mfa_enabled: false,
+    mfa_enabled: user.mfaEnabled,
     created_at: user.createdAt.toISOString(),
     updated_at: user.updatedAt.toISOString(),
   };

@@ -5,6 +5,13 @@ export enum AuditEventType {
   LoginFailed = 'login.failed',
   LoginLocked = 'login.locked',
   ChallengeAnswered = 'login.new_password_set',
+  /** The right password of an account whose login goes on to a second factor (or its setup). */
+  PasswordVerified = 'login.password_verified',
+  MfaCodeFailed = 'mfa.code_failed',
+  RecoveryCodeUsed = 'mfa.recovery_code_used',
+  MfaEnabled = 'mfa.enabled',
+  MfaDisabled = 'mfa.disabled',
+  MfaDisableFailed = 'mfa.disable_failed',
   TokenRefreshed = 'token.refreshed',
   RefreshTokenReused = 'token.reuse_detected',
   TokenRevoked = 'token.revoked',
@@ -24,6 +31,7 @@ export enum AuditEventType {
   ResetCodeSent = 'admin.password_reset_code_sent',
   TemporaryPasswordSet = 'admin.temporary_password_set',
   UserSessionEnded = 'admin.session_ended',
+  MfaReset = 'admin.mfa_reset',
 }
 
 /** One security-relevant event: who, what, when, from where. Never a secret. */

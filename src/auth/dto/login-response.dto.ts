@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ChallengeKind } from '../../tokens/entities/challenge-session.entity';
 
-export enum ChallengeName {
-  NewPasswordRequired = 'NEW_PASSWORD_REQUIRED',
-}
+/** The challenges login answers with: the kinds of challenge session (one name, one enum). */
+export { ChallengeKind as ChallengeName };
 
 /** Login's answer: either tokens, or a challenge with a session to answer it with. */
 export class LoginResponseDto {
@@ -10,7 +10,7 @@ export class LoginResponseDto {
    * Set when the account must act before it gets tokens.
    * @example null
    */
-  challenge_name!: ChallengeName | null;
+  challenge_name!: ChallengeKind | null;
 
   /** @example "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl91c2UiOiJpZCJ9.c2lnbmF0dXJl" */
   id_token!: string | null;
@@ -22,7 +22,9 @@ export class LoginResponseDto {
   refresh_token!: string | null;
 
   /**
-   * Opaque, single-use; answer the challenge with it at /v1/new-password-required.
+   * Opaque, single-use; answer the challenge with it: NEW_PASSWORD_REQUIRED at
+   * /v1/new-password-required, SOFTWARE_TOKEN_MFA at /v1/software-token-mfa, MFA_SETUP at
+   * /v1/mfa/totp/setup and then /v1/mfa/totp/verify.
    * @example null
    */
   session!: string | null;
@@ -62,8 +64,19 @@ export const LOGIN_RESPONSE_EXAMPLES = {
   challenge: {
     summary: 'Temporary password: the NEW_PASSWORD_REQUIRED challenge',
     value: {
-      challenge_name: ChallengeName.NewPasswordRequired,
+      challenge_name: ChallengeKind.NewPasswordRequired,
       session: '5f1d2c3b-7a8e-4f90-b1c2-d3e4f5a6b7c8.Vt2wLp5sN8cF1hJ4yG6dE0aB3uR7iQ2oq3Xb7m0Zr9',
+      id_token: null,
+      access_token: null,
+      refresh_token: null,
+      expires_in: 180,
+    },
+  },
+  mfa: {
+    summary: 'A second factor is on: the SOFTWARE_TOKEN_MFA challenge',
+    value: {
+      challenge_name: ChallengeKind.SoftwareTokenMfa,
+      session: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d.p5sN8cF1hJ4yG6dE0aB3uR7iQ2oq3Xb7m0Zr9VtK2wL',
       id_token: null,
       access_token: null,
       refresh_token: null,

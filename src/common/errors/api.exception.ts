@@ -1,4 +1,4 @@
-import { HttpException } from '@nestjs/common';
+import { HttpException, HttpStatus } from '@nestjs/common';
 import { ERROR_STATUS, ErrorCode } from './error-code';
 
 /** What services throw: a code that fixes the status, and a message safe to show a client. */
@@ -8,8 +8,10 @@ export class ApiException extends HttpException {
     message: string,
     /** Seconds a client should wait; sent as Retry-After with a 429. */
     readonly retryAfterSeconds?: number,
+    /** Only where the contract gives one code two statuses: CodeMismatch is 401 for a one-time code. */
+    status: HttpStatus = ERROR_STATUS[code],
   ) {
-    super(message, ERROR_STATUS[code]);
+    super(message, status);
   }
 }
 

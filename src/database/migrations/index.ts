@@ -9,6 +9,7 @@ import { NoPadCollation1764450000000 } from './1764450000000-no-pad-collation';
 import { TrimIndexes1764460000000 } from './1764460000000-trim-indexes';
 import { AdminApi1764470000000 } from './1764470000000-admin-api';
 import { AdminLists1764480000000 } from './1764480000000-admin-lists';
+import { TotpFactors1764490000000 } from './1764490000000-totp-factors';
 
 /** In order; listed explicitly so the build, the CLI and tests load the same set without globbing. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   TrimIndexes1764460000000,
   AdminApi1764470000000,
   AdminLists1764480000000,
+  TotpFactors1764490000000,
 ];

@@ -13,6 +13,9 @@ export class UserProfileResponseDto {
   /** @example ["admin"] */
   roles!: Role[];
 
+  /** Whether login asks for a second factor. @example false */
+  mfa_enabled!: boolean;
+
   /** @example "2026-11-29T10:00:00.000Z" */
   created_at!: string;
 }
@@ -24,6 +27,7 @@ export function toUserProfile(user: UserEntity): UserProfileResponseDto {
     email: user.email,
     status: user.status,
     roles: user.roles,
+    mfa_enabled: user.mfaEnabled,
     created_at: user.createdAt.toISOString(),
   };
 }

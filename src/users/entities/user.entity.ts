@@ -35,6 +35,10 @@ export class UserEntity {
   @Column({ type: 'simple-array' })
   roles!: Role[];
 
+  /** Whether login asks for a second factor (a verified TOTP factor in mfa_factors). */
+  @Column({ name: 'mfa_enabled', type: 'boolean', default: false })
+  mfaEnabled!: boolean;
+
   @Column({ name: 'temporary_password_expires_at', type: 'datetime', precision: 3, nullable: true })
   temporaryPasswordExpiresAt!: Date | null;
 
