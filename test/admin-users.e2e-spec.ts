@@ -116,6 +116,43 @@ describe('admin API: users (e2e)', () => {
     expect((await lookUp('carol')).body.status).toBe('ACTIVE');
   });
 
+  it.each([
+    ['GET', '/v1/admin/users'],
+    ['POST', '/v1/admin/users'],
+    ['GET', '/v1/admin/users/carol'],
+    ['PATCH', '/v1/admin/users/carol'],
+    ['DELETE', '/v1/admin/users/carol'],
+    ['POST', '/v1/admin/users/carol/disable'],
+    ['POST', '/v1/admin/users/carol/enable'],
+    ['POST', '/v1/admin/users/carol/reset-password'],
+    ['POST', '/v1/admin/users/carol/sign-out'],
+    ['GET', '/v1/admin/users/carol/sessions'],
+    ['DELETE', '/v1/admin/users/carol/sessions/3f0c8a4e-2b1d-4c4e-9f6a-8d2e1b7c5a90'],
+    ['POST', '/v1/admin/users/carol/mfa/reset'],
+    ['GET', '/v1/admin/audit-events'],
+  ])('%s %s: 401 without a credential, 403 for a non-admin, and changes nothing', async (method, path) => {
+    const send = (headers: Record<string, string>) =>
+      api.raw(path, {
+        method,
+        headers: {
+          ...headers,
+          ...(method === 'GET' || method === 'DELETE' ? {} : { 'content-type': 'application/json' }),
+        },
+        body:
+          method === 'GET' || method === 'DELETE'
+            ? undefined
+            : JSON.stringify({ mode: 'code', email: 'x@example.com', username: 'zed' }),
+      });
+    const bob = await login('bob');
+    expect((await send({})).body).toEqual(NO_CREDENTIAL);
+    expect((await send(bearer(bob.access_token))).body).toEqual(FORBIDDEN);
+    expect((await lookUp('carol')).body).toMatchObject({
+      username: 'carol',
+      status: 'ACTIVE',
+      email: 'carol@example.com',
+    });
+  });
+
   it('reads the role from the database on every request: a demoted admin is refused at once', async () => {
     const root2 = await login('root2');
     expect((await lookUp('bob', bearer(root2.access_token))).status).toBe(200);

@@ -1,3 +1,4 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, Server, Socket, connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TestResponse } from './support/http-client';
@@ -41,6 +42,8 @@ class CuttableProxy {
     await closed;
   }
 }
+
+const ADMIN_KEY = 'outage-spec-admin-key-0123456789abcdef';
 
 describe('database outage (e2e, MySQL)', () => {
   const OUTAGE_ANSWER_MS = 5000;
@@ -91,7 +94,11 @@ describe('database outage (e2e, MySQL)', () => {
     const name = new URL(db.url).pathname;
     // Without the guard's session cache, so /v1/me must reach the database like the others.
     api = await startTestApp(
-      { DATABASE_URL: `mysql://root@127.0.0.1:${proxy.port}${name}`, SESSION_CACHE_TTL_MS: '0' },
+      {
+        DATABASE_URL: `mysql://root@127.0.0.1:${proxy.port}${name}`,
+        SESSION_CACHE_TTL_MS: '0',
+        ADMIN_API_KEYS: `ops:${ADMIN_KEY}`,
+      },
       db,
     );
   });
@@ -116,6 +123,20 @@ describe('database outage (e2e, MySQL)', () => {
     await expectUnavailable(ready);
     // Restarting the process would not bring the database back: liveness stays up.
     await expect(live()).resolves.toMatchObject({ status: 200, body: { status: 'ok' } });
+    // The routes Part 2 added keep Part 1's rule.
+    const key = { authorization: `Bearer ${ADMIN_KEY}` };
+    await expectUnavailable(() => api.get('/v1/admin/users?limit=5', key));
+    await expectUnavailable(() => api.post('/v1/admin/users', { username: 'nobody', email: 'n@example.com' }, key));
+    await expectUnavailable(() => api.get('/v1/admin/audit-events', key));
+    await expectUnavailable(() => api.post('/v1/admin/users/admin/disable', {}, key));
+    await expectUnavailable(() =>
+      api.post('/v1/mfa/totp/setup', {}, { authorization: `Bearer ${tokens.access_token}` }),
+    );
+    // Well-formed, so the service must ask the database whether it exists.
+    const madeUp = `${randomUUID()}.${randomBytes(32).toString('base64url')}`;
+    await expectUnavailable(() =>
+      api.post('/v1/software-token-mfa', { session: madeUp, username: 'admin', code: '123456' }),
+    );
     // The revoke did not happen: after recovery the token still works.
     await expectUnavailable(() => revoke(tokens.refresh_token));
 
@@ -126,5 +147,9 @@ describe('database outage (e2e, MySQL)', () => {
     expect((await ready()).status).toBe(200);
     await expect(refresh(tokens.refresh_token)).resolves.toMatchObject({ status: 200 });
     await expect(me(tokens.access_token)).resolves.toMatchObject({ status: 200, body: { username: 'admin' } });
+    // Nothing the refused admin requests asked for happened.
+    const admin = await api.get('/v1/admin/users/admin', { authorization: `Bearer ${ADMIN_KEY}` });
+    expect(admin.body).toMatchObject({ status: 'ACTIVE', mfa_enabled: false });
+    expect((await api.get('/v1/admin/users/nobody', { authorization: `Bearer ${ADMIN_KEY}` })).status).toBe(404);
   }, 60000);
 });

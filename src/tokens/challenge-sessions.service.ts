@@ -82,18 +82,15 @@ export class ChallengeSessionsService implements OnModuleInit {
 
   /**
    * Counts a wrong code against the session, in its own statement so parallel wrong codes all
-   * count; the MAX_WRONG_CODES-th ends it. True while the session may still be answered.
+   * count; the MAX_WRONG_CODES-th ends it.
    */
-  async recordWrongCode(id: string): Promise<boolean> {
-    const repo = this.sessions;
-    await repo.update({ id }, { failedAttempts: () => 'failed_attempts + 1' });
-    await repo
+  async recordWrongCode(id: string): Promise<void> {
+    await this.sessions.update({ id }, { failedAttempts: () => 'failed_attempts + 1' });
+    await this.sessions
       .createQueryBuilder()
       .update()
       .set({ consumedAt: new Date() })
       .where('id = :id AND consumed_at IS NULL AND failed_attempts >= :max', { id, max: MAX_WRONG_CODES })
       .execute();
-    const row = await repo.findOne({ where: { id }, select: ['id', 'consumedAt'] });
-    return row !== null && row.consumedAt === null;
   }
 }
