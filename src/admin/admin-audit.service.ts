@@ -3,7 +3,7 @@ import { AuditTrailService } from '../audit/audit-trail.service';
 import { AuditEventEntity } from '../audit/entities/audit-event.entity';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor } from '../common/pagination/cursor';
+import { decodeCursor, DEFAULT_PAGE_SIZE, invalidCursor, pageOf } from '../common/pagination/cursor';
 import { canonicalUsername } from '../users/username';
 import { AuditEventsQuery } from './dto/audit-events.query';
 
@@ -11,8 +11,6 @@ export interface AuditPage {
   events: AuditEventEntity[];
   nextCursor: string | null;
 }
-
-const badCursor = () => new ApiException(ErrorCode.InvalidParameter, 'cursor is not valid');
 
 /** The audit query route: the trail newest first, filtered, a page at a time. */
 @Injectable()
@@ -38,16 +36,14 @@ export class AdminAuditService {
       before: cursor === undefined ? undefined : position(cursor),
       limit: limit + 1,
     });
-    const events = rows.slice(0, limit);
-    const last = events[events.length - 1];
-    const nextCursor = rows.length > limit ? encodeCursor([last.createdAt.toISOString(), last.id]) : null;
-    return { events, nextCursor };
+    const { items, nextCursor } = pageOf(rows, limit, (last) => [last.createdAt.toISOString(), last.id]);
+    return { events: items, nextCursor };
   }
 }
 
 function position(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = decodeCursor(cursor, 2);
   const createdAt = new Date(at);
-  if (Number.isNaN(createdAt.getTime())) throw badCursor();
+  if (Number.isNaN(createdAt.getTime())) throw invalidCursor();
   return { createdAt, id };
 }

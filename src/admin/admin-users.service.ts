@@ -4,7 +4,7 @@ import { AuditEventType } from '../audit/entities/audit-event.entity';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ClientInfo } from '../common/http/client-info';
-import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor } from '../common/pagination/cursor';
+import { decodeCursor, DEFAULT_PAGE_SIZE, pageOf } from '../common/pagination/cursor';
 import { Transactions } from '../database/transactions';
 import { Metrics } from '../metrics/metrics';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
@@ -55,9 +55,8 @@ export class AdminUsersService {
   async list({ query, status, limit = DEFAULT_PAGE_SIZE, cursor }: ListUsersQuery): Promise<UserPage> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor, 1)[0];
     const rows = await this.users.page({ query, status, after, limit: limit + 1 });
-    const users = rows.slice(0, limit);
-    const more = rows.length > limit;
-    return { users, nextCursor: more ? encodeCursor([users[users.length - 1].username]) : null };
+    const { items, nextCursor } = pageOf(rows, limit, (last) => [last.username]);
+    return { users: items, nextCursor };
   }
 
   /**

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import type { FastifyRequest } from 'fastify';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
+import { bearerCredential } from '../common/http/bearer';
 import { AccessTokensService } from '../tokens/access-tokens.service';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { Role, UserStatus } from '../users/entities/user.entity';
@@ -11,8 +12,6 @@ import { AdminApiKeys, matchAdminApiKey } from './admin-api-keys';
 import { AdminConfig, adminConfig } from './admin.config';
 
 export type AdminRequest = FastifyRequest & { adminActor?: AdminActor };
-
-const BEARER = /^Bearer ([^\s]+)$/i;
 
 export const badAdminCredential = () =>
   new ApiException(ErrorCode.NotAuthorized, 'An admin access token or API key is required.');
@@ -38,7 +37,7 @@ export class AdminGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AdminRequest>();
-    const credential = BEARER.exec(request.headers.authorization?.trim() ?? '')?.[1];
+    const credential = bearerCredential(request.headers.authorization);
     if (!credential) throw badAdminCredential();
     request.adminActor = await this.actorOf(credential);
     return true;

@@ -7,7 +7,7 @@ import { Transactions } from '../database/transactions';
 import { Metrics } from '../metrics/metrics';
 import { AccessTokensService } from '../tokens/access-tokens.service';
 import { ChallengeSessionsService } from '../tokens/challenge-sessions.service';
-import { ChallengeKind } from '../tokens/entities/challenge-session.entity';
+import { ChallengeKind, ChallengeSessionEntity } from '../tokens/entities/challenge-session.entity';
 import { codeMismatch, TotpFactorsService } from '../mfa/totp-factors.service';
 import { RedeemableToken } from '../tokens/refresh-tokens.repository';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
@@ -229,8 +229,7 @@ export class AuthService {
     dto: { session: string; username: string; code: string },
     client: ClientInfo,
   ): Promise<LoginResponseDto & { recovery_codes: string[] }> {
-    const challenge = await this.challenges.find(dto.session, dto.username, ChallengeKind.MfaSetup);
-    if (!challenge || challenge.user!.status === UserStatus.Disabled) throw invalidSession();
+    const challenge = await this.mfaSetupChallenge(dto.session, dto.username);
     const user = challenge.user!;
     const answer = await this.transactions.run(async (manager) => {
       if (!(await this.users.lockActive(user.id, manager))) throw invalidSession();
@@ -247,9 +246,14 @@ export class AuthService {
 
   /** The account behind an MFA_SETUP challenge session, for setting up its factor. */
   async mfaSetupChallengeUser(session: string, username: string | undefined): Promise<UserEntity> {
+    return (await this.mfaSetupChallenge(session, username)).user!;
+  }
+
+  /** A live MFA_SETUP session of an account that is not disabled; 401 otherwise. */
+  private async mfaSetupChallenge(session: string, username: string | undefined): Promise<ChallengeSessionEntity> {
     const challenge = await this.challenges.find(session, username, ChallengeKind.MfaSetup);
     if (!challenge || challenge.user!.status === UserStatus.Disabled) throw invalidSession();
-    return challenge.user!;
+    return challenge;
   }
 
   /**

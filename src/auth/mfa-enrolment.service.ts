@@ -4,6 +4,7 @@ import { AuditService, subjectOf } from '../audit/audit.service';
 import { AuditEventType } from '../audit/entities/audit-event.entity';
 import { ApiException, invalidAccessToken } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-code';
+import { bearerCredential } from '../common/http/bearer';
 import { ClientInfo } from '../common/http/client-info';
 import { Transactions } from '../database/transactions';
 import { TotpFactorsService } from '../mfa/totp-factors.service';
@@ -13,8 +14,6 @@ import { UserEntity } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { MfaSetupResponseDto } from './dto/mfa-response.dto';
 import { lockedOut, LoginThrottleService } from './login-throttle.service';
-
-const BEARER = /^Bearer ([^\s]+)$/i;
 
 /**
  * A signed-in user's own factor: set it up, verify it (which turns it on), turn it off with the
@@ -34,7 +33,7 @@ export class MfaEnrolmentService {
 
   /** The account an `Authorization: Bearer` access token of a live session belongs to; 401 otherwise. */
   async ownerOf(authorization: string): Promise<UserEntity> {
-    const token = BEARER.exec(authorization.trim())?.[1];
+    const token = bearerCredential(authorization);
     if (!token) throw invalidAccessToken();
     const claims = this.accessTokens.verifyAccessToken(token);
     const user = await this.sessions.activeSessionUser(claims.sid, claims.sub);

@@ -5,14 +5,13 @@ import { ApiErrors, JSON_BODY_ERRORS, OptionalBearer } from '../common/decorator
 import { Public } from '../common/decorators/public.decorator';
 import { MessageResponseDto, messageResponse } from '../common/dto/message-response.dto';
 import { invalidAccessToken } from '../common/errors/api.exception';
+import { bearerCredential } from '../common/http/bearer';
 import { Client, ClientInfo } from '../common/http/client-info';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { ConfirmForgotPasswordDto } from './dto/confirm-forgot-password.dto';
 import { ForgotPasswordDto } from './dto/forgot-password.dto';
 import { PasswordChangeService } from './password-change.service';
 import { PasswordResetService } from './password-reset.service';
-
-const BEARER = /^Bearer (\S+)$/i;
 
 @ApiTags('Password')
 @Public()
@@ -71,7 +70,7 @@ export class PasswordController {
     @Client() client: ClientInfo,
     @Headers('authorization') authorization?: string,
   ): Promise<MessageResponseDto> {
-    const access_token = dto.access_token ?? BEARER.exec(authorization ?? '')?.[1];
+    const access_token = dto.access_token ?? bearerCredential(authorization);
     if (!access_token) throw invalidAccessToken();
     await this.changes.change({ ...dto, access_token }, client);
     return messageResponse('Password changed.');

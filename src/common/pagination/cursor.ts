@@ -17,6 +17,21 @@ export function encodeCursor(key: string[]): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
+export const invalidCursor = () => new ApiException(ErrorCode.InvalidParameter, 'cursor is not valid');
+
+/**
+ * One page out of the `limit + 1` rows a list read: the extra row only tells that another page
+ * follows, whose cursor is the key of this page's last item.
+ */
+export function pageOf<T>(
+  rows: T[],
+  limit: number,
+  keyOf: (last: T) => string[],
+): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? encodeCursor(keyOf(items[items.length - 1])) : null };
+}
+
 /** 400 for anything encodeCursor did not make with `size` parts. */
 export function decodeCursor(cursor: string, size: number): string[] {
   let key: unknown;
@@ -26,7 +41,7 @@ export function decodeCursor(cursor: string, size: number): string[] {
     key = undefined;
   }
   const valid = Array.isArray(key) && key.length === size && key.every((part) => typeof part === 'string');
-  if (!valid) throw new ApiException(ErrorCode.InvalidParameter, 'cursor is not valid');
+  if (!valid) throw invalidCursor();
   return key as string[];
 }
 
