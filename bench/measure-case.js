@@ -14,28 +14,26 @@ async function measureServiceCase(bench, { run, db, cost, kind }, service) {
   await measureCase(bench, { run, db, cost, kind, target: targetOf(service), pid: service.pid, service });
 }
 
-/** The bare JWT route, with the service's access tokens. */
-async function measureBareCase(bench, { run, db }, bare, sessions) {
-  const target = { baseUrl: bare.baseUrl, users: [], sessions };
-  await measureCase(bench, { run, db, kind: 'bare', target, pid: bare.pid });
+/**
+ * Cases measured in turns at each connection count, each count's turn starting with the next
+ * of them: this machine's speed drifts too much between slots minutes apart for a ratio of
+ * cases measured minutes apart (a 10% difference, or a case against its reference) to hold.
+ */
+async function measureInTurns(bench, specs) {
+  for (const [index, connections] of bench.config.connections.entries()) {
+    const first = index % specs.length;
+    for (const spec of [...specs.slice(first), ...specs.slice(0, first)]) await measureAt(bench, spec, connections);
+  }
 }
 
-/**
- * One case on two servers that differ in one setting (`variant`), alternating between them at
- * each connection count and which goes first, so a drift in the machine's speed skews both.
- */
-async function measureTwinCases(bench, spec, { service, twin, variant }) {
-  const specOf = (server, named) => ({
-    ...spec,
-    variant: named,
-    pid: server.pid,
-    service: server,
-    target: targetOf(server),
-  });
-  const pair = [specOf(service, undefined), specOf(twin, variant)];
-  for (const [index, connections] of bench.config.connections.entries()) {
-    for (const one of index % 2 ? [...pair].reverse() : pair) await measureAt(bench, one, connections);
-  }
+/** A case of the service (or of a twin that differs in one setting, `variant`, e.g. `redis`). */
+function serviceSpec(spec, server, variant) {
+  return { ...spec, variant, pid: server.pid, service: server, target: targetOf(server) };
+}
+
+/** The bare JWT route with the service's access tokens, as the reference of the case `beside`. */
+function bareSpec({ run, db }, bare, sessions, beside) {
+  return { run, db, kind: 'bare', beside, pid: bare.pid, target: { baseUrl: bare.baseUrl, users: [], sessions } };
 }
 
 function targetOf(service) {
@@ -47,7 +45,7 @@ async function measureCase(bench, spec) {
 }
 
 /** `variant` (e.g. `redis`) names a case whose load is `kind`'s on a differently set up server. */
-async function measureAt(bench, { run, db, cost, kind: load, variant, target, pid, service }, connections) {
+async function measureAt(bench, { run, db, cost, kind: load, variant, beside, target, pid, service }, connections) {
   const kind = variant ? `${load}+${variant}` : load;
   const { config, results } = bench;
   const counting = service && run === 1 && connections === countedAt(config);
@@ -57,9 +55,9 @@ async function measureAt(bench, { run, db, cost, kind: load, variant, target, pi
   if (service) await service.waitIdle(); // requests autocannon abandoned at the end still run
   if (counting) results.queries[`${db}|${kind}|${cost}`] = await statementsSince(before, service);
   const rss = service ? service.rssMb() : NaN;
-  results.cases.push({ run, db, kind, cost, connections, rss, cpuUs, ...result });
+  results.cases.push({ run, db, kind, beside, cost, connections, rss, cpuUs, ...result });
   for (const latency of latencies) results.health.push({ run, db, cost, connections, ...latency });
-  logCase({ run, db, kind, cost, connections, onService: Boolean(service) }, { result, cpuUs, rss, latencies });
+  logCase({ run, db, kind, beside, cost, connections, onService: Boolean(service) }, { result, cpuUs, rss, latencies });
 }
 
 /** The login storm, with its /health and token-refresh probes, runs at the most connections. */
@@ -112,9 +110,9 @@ function queriesPerRequest(before, after) {
   return { perRequest: (after.total - before.total) / requests, requests, statements };
 }
 
-function logCase({ run, db, kind, cost, connections, onService }, { result, cpuUs, rss, latencies }) {
+function logCase({ run, db, kind, beside, cost, connections, onService }, { result, cpuUs, rss, latencies }) {
   log(
-    `[run ${run}] ${db} ${kind}${onService ? ` cost ${cost}` : ''} c=${connections}: ${fmt(result.rps)} req/s, ` +
+    `[run ${run}] ${db} ${kind}${beside ? ` (beside ${beside})` : ''}${onService ? ` cost ${cost}` : ''} c=${connections}: ${fmt(result.rps)} req/s, ` +
       `p50 ${fmt(result.p50, 2)} ms, p99 ${fmt(result.p99, 2)} ms, CPU ${fmt(cpuUs, 0)} µs/response` +
       (onService ? `, RSS ${fmt(rss, 0)} MB` : '') +
       (result.failed ? `, ${result.failed} FAILED` : '') +
@@ -122,4 +120,4 @@ function logCase({ run, db, kind, cost, connections, onService }, { result, cpuU
   );
 }
 
-module.exports = { measureBareCase, measureServiceCase, measureTwinCases };
+module.exports = { bareSpec, measureInTurns, measureServiceCase, serviceSpec };

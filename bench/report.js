@@ -79,8 +79,9 @@ function figuresSection(summary, runs) {
       "bcrypt pool's too) the server or bare app used per measured response, read from `/proc/<pid>/stat`; it includes " +
       "the kernel's work of sending each response over loopback. " +
       "Ratios use each case's best req/s over the connection counts; " +
-      'each reference is measured in the same slot as the cases it is compared with (the bcrypt one before and after the ' +
-      'login cases, the better of the two), so other work on the machine skews both alike.',
+      'each reference is measured beside the cases it is compared with, so other work on the machine, or a drift in its ' +
+      'speed, skews both alike: the bcrypt one before and after the login cases (the better of the two), the bare route ' +
+      'in turns with each case held to a share of it, at each connection count (its rows say which).',
     '',
   ];
 }

@@ -2,10 +2,11 @@
 // `npm run bench`: the hot paths of the service against their bounds (issues 6, 16 and 17).
 // Per run and database (SQLite, and MariaDB when 127.0.0.1:3306 answers): a fresh server in
 // production mode, seeded through the CLI and driven by autocannon from a separate process,
-// with its references measured in the same slot while the server idles: bcrypt compares per
-// second through the same thread pool (before the login cases) and a bare NestJS route that
-// only verifies the JWT (before /me and refresh). Another process on the machine then skews
-// a case and its reference alike. Figures are medians over BENCH_RUNS; knobs: bench/config.js.
+// with its references measured beside it: bcrypt compares per second through the same thread
+// pool (before and after the login cases), and a bare NestJS route that only verifies the JWT,
+// in turns with /me, refresh, introspection and JWKS at each connection count. Another process
+// on the machine, or a drift in its speed, then skews a case and its reference alike. Figures
+// are medians over BENCH_RUNS; knobs: bench/config.js.
 const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
 const os = require('node:os');
@@ -13,7 +14,7 @@ const path = require('node:path');
 const { URL } = require('node:url');
 const { readConfig } = require('./config');
 const { describeMachine, waitForQuietCores } = require('./machine');
-const { measureBareCase, measureServiceCase, measureTwinCases } = require('./measure-case');
+const { bareSpec, measureInTurns, measureServiceCase, serviceSpec } = require('./measure-case');
 const processes = require('./processes');
 const { printReport, writeReport } = require('./report');
 const { buildIfStale, startService } = require('./service');
@@ -96,14 +97,13 @@ async function benchRun(bench, run, databases) {
 
 /** Cases Redis must not slow down: Redis carries revocations, never a per-request lookup. */
 const REDIS_TWINNED = ['refresh', 'me'];
-/** Cases whose target is a share of the bare JWT route's throughput, measured first. */
+/** Cases whose target is a share of the bare JWT route's throughput. */
 const BARE_COMPARED = ['refresh', 'me', 'introspect', 'jwks'];
 
 /**
- * One fresh server: its cases, each after the reference it is compared with. With a Redis to
- * reach, a twin server with REDIS_URL set runs beside it, and /me and refresh alternate between
- * the two at each connection count: this machine's speed drifts too much between slots minutes
- * apart for a 10% difference to show otherwise.
+ * One fresh server: its cases, each in turns with what it is compared with. A case held to a
+ * share of the bare JWT route runs in turns with a bare app (one per server), and with a Redis
+ * to reach, /me and refresh also in turns with a twin server that has REDIS_URL set.
  */
 async function benchService(bench, run, db, cost, kinds) {
   const service = await startSeededService(bench, run, db, cost);
@@ -114,19 +114,24 @@ async function benchService(bench, run, db, cost, kinds) {
     if (bench.redisUrl && kinds.some((kind) => REDIS_TWINNED.includes(kind))) {
       twin = await startSeededService(bench, run, db, cost, bench.redisUrl);
     }
+    if (kinds.some((kind) => BARE_COMPARED.includes(kind))) {
+      bare = await startBareApp({
+        secret: bench.secret,
+        poolSize: bench.results.poolSize,
+        token: service.sessions[0].access_token,
+      });
+    }
     for (const kind of kinds) {
-      if (BARE_COMPARED.includes(kind) && !bare) {
-        bare = await startBareApp({
-          secret: bench.secret,
-          poolSize: bench.results.poolSize,
-          token: service.sessions[0].access_token,
-        });
-        await measureBareCase(bench, { run, db }, bare, service.sessions);
+      const spec = { run, db, cost, kind };
+      if (kind === 'login') {
+        await benchLogin(bench, spec, service);
+        continue;
       }
-      if (kind === 'login') await benchLogin(bench, { run, db, cost }, service);
-      else if (twin && REDIS_TWINNED.includes(kind)) {
-        await measureTwinCases(bench, { run, db, cost, kind }, { service, twin, variant: 'redis' });
-      } else await measureServiceCase(bench, { run, db, cost, kind }, service);
+      const turns = [serviceSpec(spec, service)];
+      if (twin && REDIS_TWINNED.includes(kind)) turns.push(serviceSpec(spec, twin, 'redis'));
+      if (BARE_COMPARED.includes(kind)) turns.push(bareSpec(spec, bare, service.sessions, kind));
+      if (turns.length > 1) await measureInTurns(bench, turns);
+      else await measureServiceCase(bench, spec, service);
     }
     bench.results.finalRss.push({ run, db, cost, rss: service.rssMb() });
   } finally {
