@@ -10,8 +10,8 @@ const log = (line) => process.stderr.write(`${line}\n`);
 const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
 /** A case of the service, which is observed further than the process alone. */
-async function measureServiceCase(bench, { run, db, cost, kind }, service) {
-  await measureCase(bench, { run, db, cost, kind, target: targetOf(service), pid: service.pid, service });
+async function measureServiceCase(bench, spec, service) {
+  await measureInTurns(bench, [serviceSpec(spec, service)]);
 }
 
 /**
@@ -38,10 +38,6 @@ function bareSpec({ run, db }, bare, sessions, beside) {
 
 function targetOf(service) {
   return { baseUrl: service.baseUrl, users: service.users, sessions: service.sessions };
-}
-
-async function measureCase(bench, spec) {
-  for (const connections of bench.config.connections) await measureAt(bench, spec, connections);
 }
 
 /** `variant` (e.g. `redis`) names a case whose load is `kind`'s on a differently set up server. */

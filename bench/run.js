@@ -130,8 +130,7 @@ async function benchService(bench, run, db, cost, kinds) {
       const turns = [serviceSpec(spec, service)];
       if (twin && REDIS_TWINNED.includes(kind)) turns.push(serviceSpec(spec, twin, 'redis'));
       if (BARE_COMPARED.includes(kind)) turns.push(bareSpec(spec, bare, service.sessions, kind));
-      if (turns.length > 1) await measureInTurns(bench, turns);
-      else await measureServiceCase(bench, spec, service);
+      await measureInTurns(bench, turns);
     }
     bench.results.finalRss.push({ run, db, cost, rss: service.rssMb() });
   } finally {
